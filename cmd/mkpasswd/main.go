@@ -1,0 +1,18 @@
+// Command mkpasswd prints a bcrypt hash for use as a password or token in an
+// evnats `authorization {}` block. With no flags it generates a random
+// password; with -p it reads one (twice, without echo on a terminal).
+package main
+
+import (
+	"os"
+
+	"golang.org/x/term"
+)
+
+func main() {
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		e.readSecret = func() ([]byte, error) { return term.ReadPassword(fd) }
+	}
+	os.Exit(run(os.Args[1:], e))
+}

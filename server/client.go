@@ -1,0 +1,247 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/evnats/evnats/auth"
+	"github.com/evnats/evnats/proto"
+	"github.com/evnats/evnats/reactor"
+	"github.com/evnats/evnats/tlsengine"
+)
+
+// connKind says what is on the other end of a connection.
+type connKind uint8
+
+const (
+	kindClient connKind = iota
+	kindRoute
+)
+
+// client is the state of one connection, client or route. Everything here is
+// owned by the connection's loop unless a field's comment says otherwise.
+type client struct {
+	srv    *Server
+	conn   *reactor.Conn
+	ls     *loopState
+	kind   connKind
+	cid    uint64
+	parser *proto.Parser
+
+	host  string
+	port  int
+	start time.Time
+
+	// Protocol state.
+	connected    bool // CONNECT accepted (and authorized)
+	authPending  bool // waiting for a worker's verdict; input is held in held
+	held         []byte
+	closing      bool
+	closeReason  string
+	infoSent     bool
+	firstPongDue bool // send the connect_info INFO after the first PONG
+
+	// CONNECT options.
+	verbose      bool
+	pedantic     bool
+	echo         bool
+	headers      bool
+	noResponders bool
+	protocol     int
+	name         string
+	lang         string
+	version      string
+	user         string // authorized user, for monitoring
+
+	perms *auth.ConnPermissions
+
+	subs map[string]*subscription // by sid
+
+	// TLS.
+	tls           *tlsengine.Session
+	tlsDeadline   time.Time
+	tlsHandshaked bool
+	tlsFirst      bool      // handshake before INFO (handshake_first)
+	tlsFirstWait  time.Time // handshake_first: fall back to INFO first after this
+	tlsSniff      bool      // allow_non_tls: the first byte decides TLS or plaintext
+
+	// Timers, checked by the loop's tick.
+	authDeadline  time.Time
+	nextPing      time.Time
+	pingsOut      int
+	firstPingSent bool
+	lastIn        time.Time // last time we read anything
+	stallSince    time.Time // when the socket started refusing our writes
+
+	// Counters written by the owning loop only (Load+Store, no locked
+	// read-modify-write) and read by monitoring. Output counters live in
+	// reactor.Conn (CountOut), because other loops' deliveries land there.
+	inMsgs, inBytes atomic.Uint64
+	lastActivity    atomic.Int64
+	slowConsumer    atomic.Bool
+
+	route *route // non-nil for route connections
+
+	proto.NopHandler
+}
+
+// subscription is one SUB of a client, or one interest of a route peer. The
+// sublist holds pointers to it; delivered is updated by every loop that
+// delivers to it.
+type subscription struct {
+	client    *client
+	subject   []byte
+	queue     []byte
+	sid       []byte
+	max       atomic.Int64 // auto-unsubscribe after this many; 0 = never
+	delivered atomic.Int64
+	removed   atomic.Bool
+	weight    int32 // queue weight for route interest
+}
+
+func (c *client) logPrefix() string {
+	return net.JoinHostPort(c.host, strconv.Itoa(c.port)) + " - cid:" + strconv.FormatUint(c.cid, 10)
+}
+
+// debugf logs at [DBG] with the client's address and cid, as nats-server does.
+func (c *client) debugf(format string, args ...any) {
+	if c.srv.log.DebugEnabled() {
+		c.srv.log.Debugf(c.kindPrefix()+" - "+format, args...)
+	}
+}
+
+func (c *client) tracef(format string, args ...any) {
+	if c.srv.log.TraceEnabled() {
+		c.srv.log.Tracef(c.kindPrefix()+" - "+format, args...)
+	}
+}
+
+func (c *client) noticef(format string, args ...any) {
+	c.srv.log.Noticef(c.kindPrefix()+" - "+format, args...)
+}
+
+func (c *client) warnf(format string, args ...any) {
+	c.srv.log.Warnf(c.kindPrefix()+" - "+format, args...)
+}
+
+func (c *client) errorf(format string, args ...any) {
+	c.srv.log.Errorf(c.kindPrefix()+" - "+format, args...)
+}
+
+func (c *client) kindPrefix() string {
+	p := c.logPrefix()
+	if c.kind == kindRoute {
+		p = net.JoinHostPort(c.host, strconv.Itoa(c.port)) + " - rid:" + strconv.FormatUint(c.cid, 10)
+	}
+	if c.name != "" && c.kind == kindClient {
+		p += " - \"" + c.name + "\""
+	}
+	return p
+}
+
+// send queues b for the peer; it goes out at the end of the current callback.
+func (c *client) send(b []byte) {
+	if c.closing {
+		return
+	}
+	c.conn.Out = append(c.conn.Out, b...)
+	c.conn.MarkDirty()
+}
+
+func (c *client) sendErr(text string) {
+	if c.closing {
+		return
+	}
+	c.conn.Out = proto.AppendErr(c.conn.Out, text)
+	c.conn.MarkDirty()
+}
+
+func (c *client) sendOK() {
+	if c.verbose {
+		c.send(proto.OKFrame)
+	}
+}
+
+// closeWith flushes what is queued and closes the connection, remembering why.
+func (c *client) closeWith(reason string) {
+	if c.closing {
+		return
+	}
+	c.closeReason = reason
+	c.flush()
+	c.closing = true
+	c.conn.Close()
+}
+
+// flush writes everything queued for the peer now. Loop-only.
+func (c *client) flush() {
+	conn := c.conn
+	if len(conn.Out) == 0 || conn.Closed() {
+		return
+	}
+	if c.tls != nil {
+		if !c.tls.HandshakeComplete() {
+			return // held until the handshake completes
+		}
+		if err := c.tls.Write(conn.Out); err != nil {
+			conn.Out = conn.Out[:0]
+			c.closeWith("TLS Handshake Failure")
+			return
+		}
+		conn.Out = conn.Out[:0]
+		if ct := c.tls.Outbound(); len(ct) > 0 {
+			_ = conn.Write(ct)
+		}
+	} else {
+		_ = conn.Write(conn.Out)
+		conn.Out = conn.Out[:0]
+	}
+	if cap(conn.Out) > 1<<20 {
+		conn.Out = nil
+	}
+	if conn.Closed() {
+		return
+	}
+	if conn.OutboundBuffered() > 0 {
+		if c.stallSince.IsZero() {
+			c.stallSince = time.Now()
+		}
+		if int64(conn.OutboundBuffered()) > c.srv.lim.Load().maxPending {
+			c.slowConsumerClose(false)
+		}
+	} else {
+		c.stallSince = time.Time{}
+	}
+}
+
+// pending is the number of bytes waiting to reach this client. Loop-only.
+func (c *client) pending() int64 {
+	return int64(len(c.conn.Out)) + int64(c.conn.OutboundBuffered()) + c.conn.PendingRemote()
+}
+
+// slowConsumerClose closes a client that cannot keep up. Any loop may call it:
+// only atomics and Conn.Close are used.
+func (c *client) slowConsumerClose(deadline bool) {
+	if !c.slowConsumer.CompareAndSwap(false, true) {
+		return
+	}
+	s := c.srv
+	s.stats.slowConsumers.Add(1)
+	if c.kind == kindRoute {
+		s.stats.slowRoutes.Add(1)
+	} else {
+		s.stats.slowClients.Add(1)
+	}
+	lim := s.lim.Load()
+	if deadline {
+		c.noticef("Slow Consumer Detected: WriteDeadline of %v exceeded", lim.writeDeadline)
+	} else {
+		c.noticef("Slow Consumer Detected: MaxPending of %d Exceeded", lim.maxPending)
+	}
+	s.recordOffender(c)
+	c.conn.Close()
+}
+
+func (c *client) isSlowConsumer() bool { return c.slowConsumer.Load() }

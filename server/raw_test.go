@@ -1,0 +1,237 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/evnats/evnats/options"
+)
+
+func TestInfoLineForm(t *testing.T) {
+	s := runServer(t, nil)
+	r := dialRaw(t, s)
+	line := r.expect(`^INFO \{.*\} $`)
+	var info map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(line, "INFO "), " ")), &info); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"server_id", "server_name", "version", "proto", "go", "host", "port", "headers", "max_payload", "client_id", "client_ip"} {
+		if _, ok := info[key]; !ok {
+			t.Errorf("INFO lacks %q: %s", key, line)
+		}
+	}
+	if info["max_payload"].(float64) != 1<<20 || info["proto"].(float64) != 1 || info["headers"] != true {
+		t.Errorf("unexpected INFO values: %s", line)
+	}
+	// Keys appear in nats-server's order.
+	order := []string{`"server_id"`, `"server_name"`, `"version"`, `"proto"`, `"go"`, `"host"`, `"port"`, `"headers"`, `"max_payload"`, `"client_id"`, `"client_ip"`}
+	last := -1
+	for _, k := range order {
+		i := strings.Index(line, k)
+		if i < last {
+			t.Fatalf("key %s out of order in %s", k, line)
+		}
+		last = i
+	}
+}
+
+func TestRawProtocol(t *testing.T) {
+	tests := []struct {
+		name    string
+		connect string
+		send    string
+		expect  []string
+		closed  bool
+	}{
+		{name: "verbose ok", connect: `{"verbose":true}`, send: "SUB foo 1\r\nPUB foo 2\r\nhi\r\n", expect: []string{`^\+OK$`, `^\+OK$`, `^\+OK$`, `^MSG foo 1 2$`, `^hi$`}},
+		{name: "defaults are verbose", connect: `{}`, send: "PING\r\n", expect: []string{`^\+OK$`, `^PONG$`}},
+		{name: "ping pong", connect: `{"verbose":false}`, send: "PING\r\n", expect: []string{`^PONG$`}},
+		{name: "ping lowercase", connect: `{"verbose":false}`, send: "ping\r\n", expect: []string{`^PONG$`}},
+		{name: "unknown op", connect: `{"verbose":false}`, send: "FOO bar\r\n", expect: []string{`^-ERR 'Unknown Protocol Operation'$`}, closed: true},
+		{name: "invalid subject", connect: `{"verbose":false}`, send: "SUB foo..bar 1\r\nPING\r\n", expect: []string{`^-ERR 'Invalid Subject'$`, `^PONG$`}},
+		{name: "invalid subject pedantic", connect: `{"verbose":false,"pedantic":true}`, send: "SUB foo.>.bar 1\r\nPING\r\n", expect: []string{`^-ERR 'Invalid Subject'$`, `^PONG$`}},
+		{name: "publish wildcard pedantic", connect: `{"verbose":false,"pedantic":true}`, send: "PUB foo.* 1\r\nx\r\nPING\r\n", expect: []string{`^-ERR 'Invalid Publish Subject'$`, `^PONG$`}},
+		{name: "publish control byte", connect: `{"verbose":false,"pedantic":false}`, send: "PUB foo\x00bar 1\r\nx\r\nPING\r\n", expect: []string{`^-ERR 'Invalid Publish Subject'$`, `^PONG$`}},
+		{name: "control line", connect: `{"verbose":false}`, send: "PUB " + strings.Repeat("a", 5000) + " 1\r\n", expect: []string{`^-ERR 'maximum control line exceeded'$`}, closed: true},
+		{name: "max payload", connect: `{"verbose":false}`, send: fmt.Sprintf("PUB foo %d\r\n", 2<<20), expect: []string{`^-ERR 'Maximum Payload Violation'$`}, closed: true},
+		{name: "bad size closes silently", connect: `{"verbose":false}`, send: "PUB foo x\r\n", closed: true},
+		{name: "bad protocol", connect: `{"verbose":false,"protocol":2}`, expect: []string{`^-ERR 'invalid client protocol'$`}, closed: true},
+		{name: "no responders without headers", connect: `{"verbose":false,"no_responders":true}`, expect: []string{`^-ERR 'no responders requires headers support'$`}, closed: true},
+		{name: "first PING gets connect_info", connect: `{"verbose":false,"protocol":1}`, send: "PING\r\n", expect: []string{`^PONG$`, `^INFO .*"connect_info":true`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := runServer(t, nil)
+			r := dialRaw(t, s)
+			r.connectRaw(tc.connect)
+			r.send(tc.send)
+			for _, e := range tc.expect {
+				r.expect(e)
+			}
+			if tc.closed {
+				r.expectClosed()
+			}
+		})
+	}
+}
+
+func TestOpByteAtATime(t *testing.T) {
+	s := runServer(t, nil)
+	r := dialRaw(t, s)
+	r.expect(`^INFO `)
+	msg := "CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPUB foo bar 5\r\nhello\r\nPING\r\n"
+	for i := range len(msg) {
+		r.send(msg[i : i+1])
+	}
+	r.expect(`^MSG foo 1 bar 5$`)
+	r.expect(`^hello$`)
+	r.expect(`^PONG$`)
+}
+
+func TestPipelinedOperations(t *testing.T) {
+	s := runServer(t, nil)
+	r := dialRaw(t, s)
+	r.connectRaw(`{"verbose":false}`)
+	var b strings.Builder
+	b.WriteString("SUB p 1\r\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "PUB p %d\r\n%d\r\n", len(fmt.Sprint(i)), i)
+	}
+	b.WriteString("PING\r\n")
+	r.send(b.String())
+	for i := range 1000 {
+		r.expect(`^MSG p 1 \d+$`)
+		if got := r.line(); got != fmt.Sprint(i) {
+			t.Fatalf("message %d: got %q", i, got)
+		}
+	}
+	r.expect(`^PONG$`)
+}
+
+func TestRandomBytesCloseOnlyThatClient(t *testing.T) {
+	s := runServer(t, nil)
+	good := connect(t, s)
+	sub, err := good.SubscribeSync("still.here")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := good.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := dialRaw(t, s)
+	r.expect(`^INFO `)
+	junk := make([]byte, 1<<20)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range junk {
+		junk[i] = byte(rng.Uint32())
+	}
+	_, _ = r.c.Write(junk) // the server may close mid-write
+	r.expectClosed()
+	if err := good.Publish("still.here", []byte("ok")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sub.NextMsg(5 * time.Second); err != nil {
+		t.Fatalf("healthy client lost its message: %v", err)
+	}
+}
+
+func TestSlowConsumerIsClosedOthersKeepReceiving(t *testing.T) {
+	s := runServer(t, func(o *options.Options) {
+		o.MaxPending = 1 << 20
+		o.MaxPayload = 64 << 10
+	})
+	// A subscriber that never reads.
+	slow := dialRaw(t, s)
+	slow.connectRaw(`{"verbose":false}`)
+	slow.send("SUB flood 1\r\nPING\r\n")
+	slow.expect(`^PONG$`)
+
+	healthy := connect(t, s)
+	var got int
+	hsub, err := healthy.SubscribeSync("flood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := healthy.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	pub := connect(t, s)
+	payload := bytes.Repeat([]byte("x"), 16<<10)
+	const total = 2000 // 32 MB for the slow one, far past its 1 MB limit
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range total {
+			m, err := hsub.NextMsg(10 * time.Second)
+			if err != nil {
+				return
+			}
+			if len(m.Data) == len(payload) {
+				got++
+			}
+		}
+	}()
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for i := range total {
+		if err := pub.Publish("flood", payload); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 0 {
+			_ = pub.Flush()
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if got != total {
+		t.Fatalf("healthy subscriber got %d of %d", got, total)
+	}
+	waitFor(t, 5*time.Second, func() error {
+		if s.stats.slowConsumers.Load() == 0 {
+			return fmt.Errorf("no slow consumer recorded")
+		}
+		return nil
+	})
+	slow.expectClosed()
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	if grew := int64(m1.HeapInuse) - int64(m0.HeapInuse); grew > 64<<20 {
+		t.Fatalf("server heap grew by %d bytes", grew)
+	}
+}
+
+func TestNoGoroutinePerConnection(t *testing.T) {
+	s := runServer(t, nil)
+	// Measure with nats.go clients would add client goroutines; use raw sockets.
+	before := runtime.NumGoroutine()
+	conns := make([]*rawConn, 0, 1000)
+	for range 1000 {
+		r := dialRaw(t, s)
+		conns = append(conns, r)
+	}
+	for _, r := range conns {
+		r.connectRaw(`{"verbose":false}`)
+		r.send("PING\r\n")
+	}
+	for _, r := range conns {
+		r.expect(`^PONG$`)
+	}
+	after := runtime.NumGoroutine()
+	if after-before >= 20 {
+		t.Fatalf("goroutines grew from %d to %d with 1000 connections", before, after)
+	}
+	if n := s.NumClients(); n != 1000 {
+		t.Fatalf("server has %d clients", n)
+	}
+	_ = nats.ErrNoResponders
+}
