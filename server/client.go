@@ -81,6 +81,16 @@ type client struct {
 	inMsgs, inBytes atomic.Uint64
 	lastActivity    atomic.Int64
 	slowConsumer    atomic.Bool
+	// outBuffered mirrors gnet's outbound buffer size after each flush, so
+	// other loops can see how far behind this client is.
+	outBuffered atomic.Int64
+
+	// Producer stall (as nats-server's): when a PUB finds a subscriber over
+	// 3/4 of max_pending, this publisher's further input is held for a few
+	// milliseconds so the subscriber can catch up.
+	stallDst   *client
+	stalled    bool
+	stallStart time.Time
 
 	route *route // non-nil for route connections
 
@@ -204,11 +214,13 @@ func (c *client) flush() {
 	if conn.Closed() {
 		return
 	}
-	if conn.OutboundBuffered() > 0 {
+	ob := conn.OutboundBuffered()
+	c.outBuffered.Store(int64(ob))
+	if ob > 0 {
 		if c.stallSince.IsZero() {
 			c.stallSince = time.Now()
 		}
-		if int64(conn.OutboundBuffered()) > c.srv.lim.Load().maxPending {
+		if int64(ob) > c.srv.lim.Load().maxPending {
 			c.slowConsumerClose(false)
 		}
 	} else {
@@ -216,9 +228,10 @@ func (c *client) flush() {
 	}
 }
 
-// pending is the number of bytes waiting to reach this client. Loop-only.
-func (c *client) pending() int64 {
-	return int64(len(c.conn.Out)) + int64(c.conn.OutboundBuffered()) + c.conn.PendingRemote()
+// queued estimates the bytes waiting to reach this client: in other loops'
+// outboxes and in gnet's buffer as of its last flush. Safe from any goroutine.
+func (c *client) queued() int64 {
+	return c.conn.PendingRemote() + c.outBuffered.Load()
 }
 
 // slowConsumerClose closes a client that cannot keep up. Any loop may call it:

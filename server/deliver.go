@@ -61,6 +61,9 @@ func (c *client) processPub(subject, reply []byte, hdrLen int, msg []byte) error
 	if n == 0 && c.noResponders && len(reply) > 0 {
 		c.sendNoResponders(subject, reply)
 	}
+	if c.stallDst != nil {
+		return errStalled
+	}
 	return nil
 }
 
@@ -236,18 +239,14 @@ func (c *client) deliver(sub *subscription, subject, reply []byte, hdrLen int, m
 		conn.Out = appendMsgFrame(conn.Out, dst, sub.sid, subject, reply, hdrLen, msg)
 		conn.CountOut(1, payload)
 		conn.MarkDirty()
-		if int64(len(conn.Out)+conn.OutboundBuffered()) > maxPending {
-			dst.slowConsumerClose(false)
-		}
+		c.checkPending(dst, int64(len(conn.Out))+int64(conn.OutboundBuffered()), maxPending)
 	} else {
 		ob := c.ls.loop.Outbox(dst.ls.loop)
 		buf := ob.Begin()
 		start := len(buf)
 		buf = appendMsgFrame(buf, dst, sub.sid, subject, reply, hdrLen, msg)
 		ob.End(dst.conn, buf, start, 1, payload)
-		if dst.conn.PendingRemote() > maxPending {
-			dst.slowConsumerClose(false)
-		}
+		c.checkPending(dst, dst.queued(), maxPending)
 	}
 	if len(reply) > 0 && dst.perms != nil && dst.perms.HasResponsePermission() {
 		dst.grantResponse(c.ls, reply)
@@ -296,5 +295,16 @@ func (c *client) sendNoResponders(subject, reply []byte) {
 		c.conn.CountOut(1, len(hdr))
 		c.conn.MarkDirty()
 		return
+	}
+}
+
+// checkPending closes dst as a slow consumer past max_pending, and past 3/4
+// of it asks the publisher c to stall (see stall.go).
+func (c *client) checkPending(dst *client, pending, maxPending int64) {
+	switch {
+	case pending > maxPending:
+		dst.slowConsumerClose(false)
+	case pending > maxPending/4*3 && c.kind == kindClient && dst != c:
+		c.stallDst = dst
 	}
 }

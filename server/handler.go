@@ -71,7 +71,7 @@ func (h *handler) OnData(conn *reactor.Conn, data []byte) {
 // process feeds plaintext protocol bytes to the parser (or holds them while an
 // auth verdict is pending).
 func (c *client) process(data []byte) {
-	if c.authPending {
+	if c.authPending || c.stalled {
 		c.hold(data)
 		return
 	}
@@ -90,6 +90,11 @@ func (c *client) process(data []byte) {
 			c.hold(data[n:])
 			return
 		}
+		if errors.Is(err, errStalled) {
+			n := c.parser.Consumed()
+			c.beginStall(data[n:])
+			return
+		}
 		c.protocolError(err)
 		return
 	}
@@ -98,6 +103,10 @@ func (c *client) process(data []byte) {
 // hold keeps input that arrives while the connection waits for a worker,
 // bounded so a client cannot make us buffer without limit.
 func (c *client) hold(data []byte) {
+	if c.stalled {
+		c.holdStalled(data)
+		return
+	}
 	lim := c.srv.lim.Load()
 	if len(c.held)+len(data) > lim.maxPayload+lim.maxControlLine+4096 {
 		c.closeWith("Protocol Violation")

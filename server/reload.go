@@ -37,7 +37,8 @@ func (s *Server) Reload() error {
 	case s.reloadSrc != nil:
 		next, err = s.reloadSrc()
 	case old.ConfigFile != "":
-		next, err = options.ProcessConfigFile(old.ConfigFile)
+		// Re-read the file and apply the command-line flags over it again.
+		next, err = old.ReloadConfig()
 	default:
 		err = errors.New("can only reload config when a file is provided using -c or --config")
 	}

@@ -38,9 +38,9 @@ type Session struct {
 	src      []byte
 	inbuf    []byte
 	borrowed bool
-	// Record accounting. crypto/tls is handed whole records only, so after it reports
-	// "would block" it holds no ciphertext, and Feed knows when it may stop calling Read
-	// without the final would-block probe, which costs crypto/tls an allocation.
+	// Record accounting. crypto/tls is handed whole records only, so Feed can count the
+	// records it holds and stop calling Read when none are left, instead of reading until
+	// "would block" (a probe that costs crypto/tls an allocation).
 	partial int  // bytes of the record at the front of src whose start was handed over
 	unread  int  // upper bound on whole records crypto/tls holds and has not decrypted
 	stream  bool // a header did not look like TLS: hand over everything, read until would-block

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"errors"
+	"time"
+)
+
+// Producer stall. gnet cannot stop reading a socket, so a publisher cannot be
+// slowed by TCP back-pressure. Instead, when a PUB finds a subscriber more
+// than 3/4 of max_pending behind, the publisher's remaining input is held and
+// parsing resumes when that subscriber has drained below the mark, or after
+// maxStall, whichever comes first. The loop keeps serving everyone else
+// meanwhile. A subscriber that is still behind after the stall keeps
+// receiving and is closed if it passes max_pending, as in nats-server.
+
+const (
+	maxStall       = 10 * time.Millisecond
+	stallPoll      = time.Millisecond
+	maxStalledHeld = 16 << 20
+)
+
+// errStalled stops the parser after a PUB that asked for a stall.
+var errStalled = errors.New("publisher stalled")
+
+// beginStall holds rest and schedules the first check. Loop-only.
+func (c *client) beginStall(rest []byte) {
+	c.stalled = true
+	if c.stallStart.IsZero() {
+		c.stallStart = time.Now()
+	}
+	c.held = append(c.held, rest...)
+	c.scheduleStallCheck()
+}
+
+// holdStalled keeps input that arrives during a stall. Past maxStalledHeld
+// the stall ends early rather than buffering more.
+func (c *client) holdStalled(data []byte) {
+	c.held = append(c.held, data...)
+	if len(c.held) > maxStalledHeld {
+		c.endStall()
+	}
+}
+
+func (c *client) scheduleStallCheck() {
+	loop := c.conn.Loop()
+	time.AfterFunc(stallPoll, func() { loop.Post(c.checkStall) })
+}
+
+// checkStall runs on the publisher's loop.
+func (c *client) checkStall() {
+	if !c.stalled || c.closing {
+		return
+	}
+	dst := c.stallDst
+	lim := c.srv.lim.Load()
+	drained := dst == nil || dst.isSlowConsumer() || dst.queued() <= lim.maxPending/4*3
+	if drained || time.Since(c.stallStart) >= maxStall {
+		if drained {
+			c.stallStart = time.Time{}
+		}
+		c.endStall()
+		return
+	}
+	c.scheduleStallCheck()
+}
+
+// endStall resumes parsing the held input. Loop-only.
+func (c *client) endStall() {
+	c.stalled = false
+	c.stallDst = nil
+	held := c.held
+	c.held = nil
+	if len(held) > 0 {
+		c.process(held)
+	}
+}
