@@ -106,7 +106,7 @@ func TestMainValidate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"| pubsub 1:1 16 B | nats bench |", "| fanout 1->10 128 B | evnats-bench |", "| ratio |"} {
+	for _, want := range []string{"| pubsub 1:1 16 B | nats bench |", "| fanout 1->10 128 B | evnats-bench |", "| evnats-bench / nats bench |", "- fanout 1->10 128 B: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, out)
 		}

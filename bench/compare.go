@@ -68,7 +68,7 @@ type sample struct {
 	Slow        int         `json:"slow_consumers"`
 	P50         float64     `json:"p50_us,omitempty"`
 	P99         float64     `json:"p99_us,omitempty"`
-	Idle        *IdleResult `json:"idle,omitempty"`
+	Idle        *idleResult `json:"idle,omitempty"`
 }
 
 // cell is one target's results within a row.

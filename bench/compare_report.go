@@ -82,7 +82,8 @@ func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, to
 	fmt.Fprintf(&b, "- Method: each figure is the median of %d rounds (range in parentheses); in every round each server gets one %v measurement, "+
 		"in alternation (A B A B). Load from evnats-bench's own raw-protocol generator, flow-controlled (PING per 64 KiB batch, bounded lead over subscribers). "+
 		"Throughput is delivered messages per second (published for `pub`, requests for request/reply). "+
-		"Server CPU is utime+stime from /proc/PID/stat over the measured interval, divided by delivered messages; cores are CPU seconds per wall second.\n\n",
+		"Server CPU is utime+stime from /proc/PID/stat over the measured interval, divided by delivered messages (by requests for request/reply, "+
+		"each a request and a reply through the server); cores are CPU seconds per wall second of that interval.\n\n",
 		cmp.rounds, cmp.duration)
 
 	var main, lat []*rowResult
@@ -148,9 +149,9 @@ func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, to
 		b.WriteString("| server | RSS growth per connection | RSS before | RSS with connections |\n|---|---|---|---|\n")
 		for _, c := range idle.Cells {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Target,
-				cellOrNote(c, idle, n, idleField(func(r *IdleResult) int64 { return r.BytesPerCon }), kb),
-				fmtStat(statOf(c.Samples, idleField(func(r *IdleResult) int64 { return r.BaseRSS })), mb),
-				fmtStat(statOf(c.Samples, idleField(func(r *IdleResult) int64 { return r.LoadedRSS })), mb))
+				cellOrNote(c, idle, n, idleField(func(r *idleResult) int64 { return r.BytesPerCon }), kb),
+				fmtStat(statOf(c.Samples, idleField(func(r *idleResult) int64 { return r.BaseRSS })), mb),
+				fmtStat(statOf(c.Samples, idleField(func(r *idleResult) int64 { return r.LoadedRSS })), mb))
 		}
 		b.WriteString("\n")
 	}
@@ -172,6 +173,8 @@ func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, to
 	}
 	b.WriteString("## What the numbers mean\n\n")
 	b.WriteString(meaning(ratios, cpuRatios, maxGen))
+	b.WriteString("\nTo check the generator itself, `go run ./cmd/evnats-bench validate` runs `nats bench` (natscli " + NATSCLIVersion +
+		") and evnats-bench side by side against one nats-server and compares their rates and the server's CPU per message.\n")
 	if len(n.list) > 0 {
 		b.WriteString("\n## Notes\n\n")
 		for i, t := range n.list {
@@ -183,7 +186,7 @@ func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, to
 
 func mb(v float64) string { return strconv.FormatFloat(v/(1<<20), 'f', 1, 64) + " MB" }
 
-func idleField(f func(*IdleResult) int64) func(sample) float64 {
+func idleField(f func(*idleResult) int64) func(sample) float64 {
 	return func(s sample) float64 {
 		if s.Idle == nil {
 			return 0

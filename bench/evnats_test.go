@@ -8,6 +8,7 @@ import (
 
 	"github.com/evnats/evnats/options"
 	"github.com/evnats/evnats/server"
+	"github.com/evnats/evnats/tlsengine"
 )
 
 // startEvnats runs an in-process evnats server on a random loopback port until
@@ -60,6 +61,18 @@ func TestAuthEvnats(t *testing.T) {
 	cfg.Password = "s3cret"
 	if rep := mustRun(t, cfg); rep.Delivered != testMsgs {
 		t.Errorf("right password: delivered %d, want %d", rep.Delivered, testMsgs)
+	}
+}
+
+func TestTLSEvnats(t *testing.T) {
+	_, certFile, keyFile := selfSignedCert(t, t.TempDir())
+	url := startEvnats(t, func(o *options.Options) {
+		o.TLS = &tlsengine.Config{CertFile: certFile, KeyFile: keyFile}
+	})
+	cfg := testConfig(ScenarioPubSub, 1, 1, url)
+	cfg.CAFile = certFile
+	if rep := mustRun(t, cfg); rep.Delivered != testMsgs {
+		t.Errorf("over TLS: delivered %d, want %d", rep.Delivered, testMsgs)
 	}
 }
 

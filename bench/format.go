@@ -72,7 +72,7 @@ var csvHeader = []string{
 	"expected", "delivered", "lost", "slow_consumers", "generator_cpu_secs",
 }
 
-// WriteCSV writes a header and one row per role. Run-wide columns (latency,
+// WriteCSV writes the column names (when header is set) and one row per role. Run-wide columns (latency,
 // loss, generator CPU) repeat on every row.
 func (rep *Report) WriteCSV(w io.Writer, header bool) error {
 	cw := csv.NewWriter(w)

@@ -190,8 +190,9 @@ func closedPort(t testing.TB) string {
 	return "nats://" + addr
 }
 
-// selfSignedCert writes a certificate for 127.0.0.1 and its key into dir and
-// returns the TLS certificate and the two paths.
+// selfSignedCert writes a self-signed CA certificate for 127.0.0.1, valid for
+// server and client authentication, and its key into dir, and returns the TLS
+// certificate and the two paths.
 func selfSignedCert(t testing.TB, dir string) (tls.Certificate, string, string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -205,7 +206,7 @@ func selfSignedCert(t testing.TB, dir string) (tls.Certificate, string, string) 
 		NotAfter:              time.Now().Add(time.Hour),
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}

@@ -16,8 +16,8 @@ import (
 var idleConnect = []byte(`CONNECT {"verbose":false,"pedantic":false,"lang":"go","version":"evnats-bench","protocol":1}` +
 	"\r\nPING\r\n")
 
-// IdleResult is the memory cost of idle client connections on one server.
-type IdleResult struct {
+// idleResult is the memory cost of idle client connections on one server.
+type idleResult struct {
 	Conns       int   `json:"conns"`
 	BaseRSS     int64 `json:"base_rss"`
 	LoadedRSS   int64 `json:"loaded_rss"`
@@ -27,7 +27,7 @@ type IdleResult struct {
 // measureIdle opens n connections to the server at addr (whose process is pid),
 // each completing CONNECT and PING/PONG, and reports the growth of the server's
 // resident memory per connection. The connections are closed before it returns.
-func measureIdle(ctx context.Context, addr string, pid, n int) (*IdleResult, error) {
+func measureIdle(ctx context.Context, addr string, pid, n int) (*idleResult, error) {
 	limit, err := raiseFileLimit()
 	if err != nil {
 		return nil, fmt.Errorf("raising RLIMIT_NOFILE: %w", err)
@@ -84,7 +84,7 @@ func measureIdle(ctx context.Context, addr string, pid, n int) (*IdleResult, err
 	if err != nil {
 		return nil, err
 	}
-	return &IdleResult{Conns: n, BaseRSS: base, LoadedRSS: loaded, BytesPerCon: (loaded - base) / int64(n)}, nil
+	return &idleResult{Conns: n, BaseRSS: base, LoadedRSS: loaded, BytesPerCon: (loaded - base) / int64(n)}, nil
 }
 
 // idleDial connects, reads INFO, sends CONNECT and PING and waits for the PONG.

@@ -8,7 +8,8 @@ import (
 )
 
 // Report is the outcome of one Run. It is plain data and marshals to the JSON
-// printed by --json.
+// printed by --json. Its Write methods only read it, so any number of them may
+// run at once as long as nobody modifies the Report.
 type Report struct {
 	Scenario      Scenario  `json:"scenario"`
 	Servers       []string  `json:"servers"`

@@ -87,6 +87,20 @@ func TestTLSNATSServer(t *testing.T) {
 	}
 }
 
+func TestClientCertNATSServer(t *testing.T) {
+	_, certFile, keyFile := selfSignedCert(t, t.TempDir())
+	srv := startNATSServer(t, "--tlsverify", "--tlscert", certFile, "--tlskey", keyFile, "--tlscacert", certFile)
+	cfg := testConfig(ScenarioPubSub, 1, 1, srv.url)
+	cfg.CAFile, cfg.CertFile, cfg.KeyFile = certFile, certFile, keyFile
+	if rep := mustRun(t, cfg); rep.Delivered != testMsgs {
+		t.Errorf("with a client certificate: delivered %d, want %d", rep.Delivered, testMsgs)
+	}
+	cfg.CertFile, cfg.KeyFile = "", ""
+	if _, err := Run(context.Background(), cfg); err == nil {
+		t.Error("a server that verifies clients accepted a client without a certificate")
+	}
+}
+
 // fakeINFO is a minimal INFO line for fake servers.
 const fakeINFO = `INFO {"server_id":"FAKE","version":"0.0.0","proto":1,"max_payload":1048576%s} ` + "\r\n"
 

@@ -29,6 +29,9 @@ type client struct {
 	kind   connKind
 	cid    uint64
 	parser *proto.Parser
+	// ph receives the parser's callbacks: the client itself, or, for a route,
+	// its route handler.
+	ph proto.Handler
 
 	host  string
 	port  int

@@ -81,7 +81,7 @@ func (c *client) process(data []byte) {
 		c.parser.MaxControlLine = lim.maxControlLine
 	}
 	for len(data) > 0 && !c.closing {
-		err := c.parser.Parse(data, c)
+		err := c.parser.Parse(data, c.ph)
 		if err == nil {
 			return
 		}

@@ -12,6 +12,7 @@ func (s *Server) openClient(c *client) error {
 	c.kind = kindClient
 	lim := s.lim.Load()
 	c.parser = proto.NewParser(proto.ModeServer)
+	c.ph = c
 	c.parser.MaxControlLine = lim.maxControlLine
 	c.parser.MaxPayload = lim.maxPayload
 	s.stats.totalConns.Add(1)

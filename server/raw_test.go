@@ -151,7 +151,7 @@ func TestSlowConsumerIsClosedOthersKeepReceiving(t *testing.T) {
 	})
 	// A subscriber that never reads.
 	slow := dialRaw(t, s)
-	slow.connectRaw(`{"verbose":false}`)
+	slow.connectRaw(`{"verbose":false,"name":"slow"}`)
 	slow.send("SUB flood 1\r\nPING\r\n")
 	slow.expect(`^PONG$`)
 
@@ -180,26 +180,32 @@ func TestSlowConsumerIsClosedOthersKeepReceiving(t *testing.T) {
 			}
 		}
 	}()
-	runtime.GC()
-	var m0 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	// Sample the heap while the flood runs: an unbounded server would hold
-	// the slow subscriber's 32 MB.
-	var peak atomic.Uint64
+	// Sample what the server queues for the slow subscriber while the flood
+	// runs: an unbounded server would hold all 32 MB of it.
+	var slowClient *client
+	s.clientsMu.Lock()
+	for _, c := range s.clients { // the slow subscriber connected first
+		if slowClient == nil || c.cid < slowClient.cid {
+			slowClient = c
+		}
+	}
+	s.clientsMu.Unlock()
+	if slowClient == nil {
+		t.Fatal("slow client not found")
+	}
+	var peak atomic.Int64
 	stopSampling := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
 		defer close(sampled)
-		var ms runtime.MemStats
 		for {
 			select {
 			case <-stopSampling:
 				return
-			case <-time.After(5 * time.Millisecond):
+			case <-time.After(time.Millisecond):
 			}
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
+			if q := slowClient.queued(); q > peak.Load() {
+				peak.Store(q)
 			}
 		}
 	}()
@@ -227,10 +233,9 @@ func TestSlowConsumerIsClosedOthersKeepReceiving(t *testing.T) {
 		return nil
 	})
 	slow.expectClosed()
-	grew := int64(peak.Load()) - int64(m0.HeapInuse)
-	t.Logf("peak heap growth during the flood: %d KB", grew>>10)
-	if grew > 24<<20 {
-		t.Fatalf("heap grew by %d bytes while a slow consumer was flooded", grew)
+	t.Logf("peak bytes queued for the slow consumer: %d KB", peak.Load()>>10)
+	if limit := int64(1<<20 + 256<<10); peak.Load() > limit {
+		t.Fatalf("server queued %d bytes for a slow consumer with max_pending 1 MB", peak.Load())
 	}
 }
 

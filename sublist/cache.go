@@ -9,12 +9,13 @@ import (
 )
 
 // The match cache maps literal subjects to Results. It is a fixed,
-// two-way set-associative table of atomic pointers:
+// two-way set-associative table of atomic pointers, created by a Sublist's
+// first Match miss:
 //
-//   - lookups take no lock and write no shared memory, so concurrent hits on
-//     the same hot subject do not bounce cache lines between cores;
-//   - it is bounded by construction: a miss overwrites the older way of its set,
-//     so there is no sweep and no background goroutine;
+//   - lookups take no lock and write nothing, so concurrent hits on the same
+//     hot subject do not bounce cache lines between cores;
+//   - it is bounded by construction: a put into a full set evicts the set's
+//     oldest entry, so there is no sweep and no background goroutine;
 //   - entries are only stored while holding Sublist.mu for reading, and only
 //     removed while holding it for writing, so an entry computed before an
 //     Insert or Remove can never be stored after that change's invalidation.
@@ -32,7 +33,8 @@ const (
 type cacheEntry[S comparable] struct {
 	hash    uint64
 	subject string
-	result  *Result[S]
+	result  *Result[S] // &own, or the Sublist's shared empty Result
+	own     Result[S]  // saves an allocation per miss
 }
 
 type matchCache[S comparable] struct {
@@ -75,10 +77,12 @@ func (c *matchCache[S]) get(h uint64, subject string) *Result[S] {
 	return nil
 }
 
-// put caches r for subject, which it copies. ends are the subject's token
-// ends (see tokenEnds). Caller holds Sublist.mu for reading.
-func (c *matchCache[S]) put(h uint64, subject string, ends []int, r *Result[S]) {
-	e := &cacheEntry[S]{hash: h, subject: strings.Clone(subject), result: r}
+// put caches e, whose result is set, under subject, which it copies. ends are
+// the subject's token ends (see tokenEnds). Caller holds Sublist.mu for
+// reading.
+func (c *matchCache[S]) put(e *cacheEntry[S], subject string, ends []int) {
+	h := c.hash(subject)
+	e.hash, e.subject = h, strings.Clone(subject)
 	f := c.hash(subject[:ends[0]])&filterHashMask | uint64(min(len(ends), filterMaxTokens))
 	set := setOf(h)
 	c.putMu.Lock()

@@ -26,9 +26,11 @@
 // # Concurrency
 //
 // Every method is safe for concurrent use. A cache hit in Match is lock-free,
-// writes no shared memory except one striped statistics counter, and does not
-// allocate. A miss walks the trie under a read lock; Insert and Remove take
-// the write lock. Results are immutable and shared: never modify one, keep it
+// writes nothing but one statistics counter striped by goroutine, and does not
+// allocate. A miss walks the trie under the read lock of Sublist.mu and then
+// takes the cache's putMu to store its result; Insert and Remove take
+// Sublist.mu for writing. That is the whole lock order: Sublist.mu, then putMu
+// (see LOCKING.md). Results are immutable and shared: never modify one, keep it
 // as long as you like. Callers on a hot path (event loops) should keep a
 // private cache of Results in front of Match and drop it whenever Generation
 // changes, reading Generation before calling Match.

@@ -35,14 +35,14 @@ func (s *Sublist[S]) match(subject string) *Result[S] {
 		return s.empty
 	}
 	var nodeBuf [16]*node[S]
+	e := new(cacheEntry[S])
 	s.mu.RLock()
-	r := buildResult(collect(&s.root, subject, ends, 0, nodeBuf[:0]), s.empty)
+	e.result = buildResult(collect(&s.root, subject, ends, 0, nodeBuf[:0]), s.empty, &e.own)
 	// Store under the read lock so no Insert or Remove can run between
-	// computing r and publishing it (see matchCache).
-	c := s.cacheForPut()
-	c.put(c.hash(subject), subject, ends, r)
+	// computing the result and publishing it (see matchCache).
+	s.cacheForPut().put(e, subject, ends)
 	s.mu.RUnlock()
-	return r
+	return e.result
 }
 
 // HasInterest reports whether any stored subscription matches subject. It

@@ -35,9 +35,10 @@ func (r *Result[S]) Fanout() int {
 	return len(r.Plain) + len(r.Queues)
 }
 
-// buildResult turns the matched nodes into a Result. Caller holds s.mu (read or
-// write). A single contributing node's slices are shared, not copied.
-func buildResult[S comparable](nodes []*node[S], empty *Result[S]) *Result[S] {
+// buildResult turns the matched nodes into a Result: empty if they hold no
+// subscriptions, else r filled in. A single contributing node's slices are
+// shared, not copied. Caller holds Sublist.mu.
+func buildResult[S comparable](nodes []*node[S], empty, r *Result[S]) *Result[S] {
 	var plainTotal, plainOwners, groups int
 	var only *node[S]
 	for _, n := range nodes {
@@ -51,7 +52,6 @@ func buildResult[S comparable](nodes []*node[S], empty *Result[S]) *Result[S] {
 	if plainOwners == 0 && groups == 0 {
 		return empty
 	}
-	r := &Result[S]{}
 	switch plainOwners {
 	case 0:
 	case 1:

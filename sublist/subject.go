@@ -1,6 +1,8 @@
 package sublist
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unsafe"
 )
@@ -89,42 +91,74 @@ func validQueueName(queue string) bool {
 	return true
 }
 
+// validSubject checks eight bytes at a time: specialBytes flags separators and
+// bad bytes in a word, and only flagged positions are looked at one by one.
 func validSubject(s string, wildcards bool) bool {
 	if len(s) == 0 {
 		return false
 	}
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch byteClass[s[i]] {
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // read-only view
+	start := 0                                      // first byte of the current token
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		for m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			if b[j] != sep || !validToken(s, start, j, wildcards) {
+				return false
+			}
+			start = j + 1
+		}
+	}
+	for ; i < len(b); i++ {
+		switch byteClass[b[i]] {
 		case classOK:
 			continue
 		case classBad:
 			return false
 		}
-		if i == start || (i-start == 1 && !validOneByteToken(s[start], false, wildcards)) {
+		if !validToken(s, start, i, wildcards) {
 			return false
 		}
 		start = i + 1
 	}
-	switch len(s) - start {
+	return validToken(s, start, len(s), wildcards)
+}
+
+// validToken checks the token s[start:end] of a subject whose bytes are
+// already known to be fine.
+func validToken(s string, start, end int, wildcards bool) bool {
+	switch end - start {
 	case 0:
 		return false
 	case 1:
-		return validOneByteToken(s[start], true, wildcards)
+		switch s[start] {
+		case '*':
+			return wildcards
+		case '>':
+			return wildcards && end == len(s)
+		}
 	}
 	return true
 }
 
-// validOneByteToken checks a token of length one, the only length at which a
-// token can be a wildcard.
-func validOneByteToken(c byte, last, wildcards bool) bool {
-	switch c {
-	case '*':
-		return wildcards
-	case '>':
-		return wildcards && last
-	}
-	return true
+const (
+	swarOnes = 0x0101010101010101
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
+	swarHigh = 0x8080808080808080
+)
+
+// specialBytes returns x with the high bit of each byte set exactly when that
+// byte is '.', DEL or at most ' ' (a control byte or space). No step carries
+// between bytes, so unlike the classic has-zero trick the mask has no false
+// positives.
+func specialBytes(x uint64) uint64 {
+	low := ^((x&swarLow7 + (0x80-0x21)*swarOnes) | x) & swarHigh // bytes < 0x21
+	return low | zeroBytes(x^(sep*swarOnes)) | zeroBytes(x^(0x7f*swarOnes))
+}
+
+// zeroBytes sets the high bit of each zero byte of x, and no other bit.
+func zeroBytes(x uint64) uint64 {
+	return ^((x&swarLow7 + swarLow7) | x | swarLow7)
 }
 
 // subjectIsLiteral reports whether a valid subject has no wildcard token.
@@ -156,25 +190,42 @@ func SubjectMatches(pattern, subject string) bool {
 	if len(pattern) == 0 || len(subject) == 0 {
 		return false
 	}
+	pi, si := 0, 0 // start of the current token in each
 	for {
-		pt, prest, pmore := cutToken(pattern)
-		st, srest, smore := cutToken(subject)
-		if len(pt) == 0 || len(st) == 0 {
-			return false
-		}
-		switch pt {
-		case fwcTok:
-			return !pmore && (!smore || noEmptyToken(srest))
-		case pwcTok:
+		pEnd := pi + 1 == len(pattern) || pattern[pi+1] == sep
+		switch {
+		case pattern[pi] == '>' && pEnd:
+			return pi+1 == len(pattern) && noEmptyToken(subject[si:])
+		case pattern[pi] == '*' && pEnd:
+			start := si
+			for si < len(subject) && subject[si] != sep {
+				si++
+			}
+			if si == start {
+				return false
+			}
+			pi++
 		default:
-			if pt != st {
+			start := si
+			for pi < len(pattern) && pattern[pi] != sep {
+				if si == len(subject) || subject[si] != pattern[pi] {
+					return false
+				}
+				pi++
+				si++
+			}
+			if si == start || (si < len(subject) && subject[si] != sep) {
 				return false
 			}
 		}
-		if !pmore || !smore {
-			return pmore == smore
+		// Both are now at a separator or at their end.
+		if pi == len(pattern) || si == len(subject) {
+			return pi == len(pattern) && si == len(subject)
 		}
-		pattern, subject = prest, srest
+		pi, si = pi+1, si+1
+		if pi == len(pattern) || si == len(subject) {
+			return false // trailing separator
+		}
 	}
 }
 
@@ -184,8 +235,7 @@ func SubjectMatchesBytes(pattern string, subject []byte) bool {
 	return SubjectMatches(pattern, b2s(subject))
 }
 
-// noEmptyToken reports whether s, the remainder after a separator, is a
-// non-empty run of non-empty tokens.
+// noEmptyToken reports whether s is a non-empty run of non-empty tokens.
 func noEmptyToken(s string) bool {
 	if len(s) == 0 || s[0] == sep || s[len(s)-1] == sep {
 		return false

@@ -297,3 +297,28 @@ func TestValidSubjectAgainstReference(t *testing.T) {
 		t.Error("deep subject rejected")
 	}
 }
+
+// TestValidSubjectEveryOffset puts each interesting byte at every position of
+// subjects up to 40 bytes long, so both the eight-byte and the tail loops of
+// validSubject see it.
+func TestValidSubjectEveryOffset(t *testing.T) {
+	special := []byte{0x00, '\t', '\n', 0x1f, ' ', '!', '.', '*', '>', 0x7f, 0x80, 0xa0, 0xff}
+	for n := 1; n <= 40; n++ {
+		for p := range n {
+			for _, c := range special {
+				b := []byte(strings.Repeat("a", n))
+				b[p] = c
+				s := string(b)
+				for _, wild := range []bool{true, false} {
+					got := validSubject(s, wild)
+					if want := naiveValid(s, wild); got != want {
+						t.Fatalf("valid(%q, wildcards=%v) = %v, want %v", s, wild, got, want)
+					}
+				}
+				if got, want := SubjectMatches(s, s), naiveMatch(s, s); got != want {
+					t.Fatalf("SubjectMatches(%q, itself) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
