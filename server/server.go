@@ -197,9 +197,8 @@ func (s *Server) Name() string { return s.name }
 // "Server is ready". It returns once clients can connect.
 func (s *Server) Start() error {
 	opts := s.Options()
-	s.log.Noticef("Starting evnats")
-	s.log.Noticef("  Version:  %s", Version)
-	s.log.Noticef("  Git:      not set")
+	s.log.Noticef("Starting evnats version %s", Version)
+	s.log.Noticef("  Go build: %s", runtime.Version())
 	s.log.Noticef("  Name:     %s", s.name)
 	s.log.Noticef("  ID:       %s", s.id)
 	s.log.Noticef("  Loops:    %d", s.numLoops())
