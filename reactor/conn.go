@@ -27,21 +27,56 @@ type Conn struct {
 	// c's loop inbox, not yet in Out.
 	pendingRemote atomic.Int64
 
-	// Output statistics, written only by the owning loop, read by anyone.
-	outUnits, outPayload atomic.Uint64
+	// Output statistics, published by the owning loop at each flush, read by
+	// anyone. unpublished* collect counts between flushes without atomics.
+	outUnits, outPayload                 atomic.Uint64
+	unpublishedUnits, unpublishedPayload int
 
 	// Data is the handler's per-connection state (loop-only).
 	Data any
 }
 
-// CountOut adds to c's and its loop's output statistics. Loop-only: the
-// counters have a single writer, so this costs no atomic read-modify-write.
+// CountOut adds to c's and its loop's output statistics. Loop-only. The
+// counts become visible to other goroutines (OutStats, LoopStats) when the
+// loop next flushes c, so the hot path costs two plain additions.
 func (c *Conn) CountOut(units, payload int) {
-	c.outUnits.Store(c.outUnits.Load() + uint64(units))
-	c.outPayload.Store(c.outPayload.Load() + uint64(payload))
+	c.unpublishedUnits += units
+	c.unpublishedPayload += payload
+}
+
+// publishCounts makes CountOut's counts visible. Loop-only.
+func (c *Conn) publishCounts() {
+	if c.unpublishedUnits == 0 && c.unpublishedPayload == 0 {
+		return
+	}
+	u, p := uint64(c.unpublishedUnits), uint64(c.unpublishedPayload)
+	c.unpublishedUnits, c.unpublishedPayload = 0, 0
+	c.outUnits.Store(c.outUnits.Load() + u)
+	c.outPayload.Store(c.outPayload.Load() + p)
 	s := &c.loop.Stats
-	s.OutUnits.Store(s.OutUnits.Load() + uint64(units))
-	s.OutPayload.Store(s.OutPayload.Load() + uint64(payload))
+	s.OutUnits.Store(s.OutUnits.Load() + u)
+	s.OutPayload.Store(s.OutPayload.Load() + p)
+}
+
+// OutBuf returns c.Out ready for appending: when c has nothing queued it
+// lends a buffer from the loop's pool, so idle connections hold no output
+// memory and busy ones reuse the same few buffers. Loop-only. Use it as
+// c.Out = append(c.OutBuf(), ...).
+func (c *Conn) OutBuf() []byte {
+	if c.Out == nil {
+		c.Out = c.loop.takeBuf()
+	}
+	return c.Out
+}
+
+// ReleaseOut returns c's emptied output buffer to the loop's pool. The loop
+// calls it after OnFlush when c.Out is empty. Loop-only.
+func (c *Conn) ReleaseOut() {
+	if c.Out == nil || len(c.Out) > 0 {
+		return
+	}
+	c.loop.giveBuf(c.Out)
+	c.Out = nil
 }
 
 // OutStats returns the units (messages) and payload bytes sent to c so far.

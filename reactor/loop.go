@@ -31,8 +31,49 @@ type Loop struct {
 	// Stats are written by the loop and read atomically by anyone.
 	Stats LoopStats
 
+	// freeBufs are output buffers lent to connections by Conn.OutBuf.
+	freeBufs [][]byte
+
 	// Data is for the handler's own per-loop state (loop-only).
 	Data any
+}
+
+const (
+	outBufSize    = 32 << 10 // a new pooled output buffer's capacity
+	maxPooledBuf  = 4 << 20  // larger buffers are dropped, not pooled
+	maxPooledBufs = 64
+)
+
+// flushEarly is the Out size at which a delivery flushes a connection at once
+// instead of waiting for the end of the callback.
+const flushEarly = 256 << 10
+
+// flushConn writes c now (OnFlush); c stays marked dirty, so anything added
+// later in the callback is flushed at its end. Loop-only.
+func (l *Loop) flushConn(c *Conn) {
+	if c.closed {
+		return
+	}
+	l.Stats.Flushes.Add(1)
+	l.engine.handler.OnFlush(c)
+	c.publishCounts()
+}
+
+func (l *Loop) takeBuf() []byte {
+	if n := len(l.freeBufs); n > 0 {
+		b := l.freeBufs[n-1]
+		l.freeBufs[n-1] = nil
+		l.freeBufs = l.freeBufs[:n-1]
+		return b
+	}
+	return make([]byte, 0, outBufSize)
+}
+
+func (l *Loop) giveBuf(b []byte) {
+	if cap(b) > maxPooledBuf || len(l.freeBufs) >= maxPooledBufs {
+		return
+	}
+	l.freeBufs = append(l.freeBufs, b[:0])
 }
 
 // LoopStats are per-loop counters. Safe to read from any goroutine with the
@@ -152,8 +193,8 @@ func (l *Loop) finish() {
 			if c.closed {
 				continue
 			}
-			l.Stats.Flushes.Add(1)
-			l.engine.handler.OnFlush(c)
+			l.flushConn(c)
+			c.ReleaseOut()
 		}
 		if l.dirty == nil {
 			l.dirty = d[:0]

@@ -79,9 +79,14 @@ func (b *batch) deliver(l *Loop) {
 		if c.closed {
 			continue
 		}
-		c.Out = append(c.Out, b.buf[r.off:r.end]...)
+		c.Out = append(c.OutBuf(), b.buf[r.off:r.end]...)
 		c.CountOut(r.units, r.payload)
 		l.MarkDirty(c)
+		if len(c.Out) >= flushEarly {
+			// Several batches for a busy connection: write now rather than
+			// grow Out without bound.
+			l.flushConn(c)
+		}
 	}
 }
 

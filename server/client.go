@@ -64,6 +64,7 @@ type client struct {
 
 	// TLS.
 	tls           *tlsengine.Session
+	hs            *tlsHandshake // handshake in progress (tls.go); nil once complete
 	tlsDeadline   time.Time
 	tlsHandshaked bool
 	tlsFirst      bool      // handshake before INFO (handshake_first)
@@ -159,7 +160,7 @@ func (c *client) send(b []byte) {
 	if c.closing {
 		return
 	}
-	c.conn.Out = append(c.conn.Out, b...)
+	c.conn.Out = append(c.conn.OutBuf(), b...)
 	c.conn.MarkDirty()
 }
 
@@ -167,7 +168,7 @@ func (c *client) sendErr(text string) {
 	if c.closing {
 		return
 	}
-	c.conn.Out = proto.AppendErr(c.conn.Out, text)
+	c.conn.Out = proto.AppendErr(c.conn.OutBuf(), text)
 	c.conn.MarkDirty()
 }
 
@@ -195,8 +196,8 @@ func (c *client) flush() {
 		return
 	}
 	if c.tls != nil {
-		if !c.tls.HandshakeComplete() {
-			return // held until the handshake completes
+		if !c.tlsHandshaked {
+			return // held until the handshake completes; a worker may own c.tls
 		}
 		if err := c.tls.Write(conn.Out); err != nil {
 			conn.Out = conn.Out[:0]
@@ -210,9 +211,6 @@ func (c *client) flush() {
 	} else {
 		_ = conn.Write(conn.Out)
 		conn.Out = conn.Out[:0]
-	}
-	if cap(conn.Out) > 1<<20 {
-		conn.Out = nil
 	}
 	if conn.Closed() {
 		return

@@ -236,7 +236,7 @@ func (c *client) deliver(sub *subscription, subject, reply []byte, hdrLen int, m
 		if conn.Closed() || dst.closing {
 			return false
 		}
-		conn.Out = appendMsgFrame(conn.Out, dst, sub.sid, subject, reply, hdrLen, msg)
+		conn.Out = appendMsgFrame(conn.OutBuf(), dst, sub.sid, subject, reply, hdrLen, msg)
 		conn.CountOut(1, payload)
 		conn.MarkDirty()
 		c.checkPending(dst, int64(len(conn.Out))+int64(conn.OutboundBuffered()), maxPending)
@@ -291,7 +291,7 @@ func (c *client) sendNoResponders(subject, reply []byte) {
 		hdr = append(hdr, "NATS/1.0 503\r\nNats-Subject: "...)
 		hdr = append(hdr, subject...)
 		hdr = append(hdr, "\r\n\r\n"...)
-		c.conn.Out = proto.AppendHMsg(c.conn.Out, reply, sub.sid, nil, len(hdr), hdr)
+		c.conn.Out = proto.AppendHMsg(c.conn.OutBuf(), reply, sub.sid, nil, len(hdr), hdr)
 		c.conn.CountOut(1, len(hdr))
 		c.conn.MarkDirty()
 		return

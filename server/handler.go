@@ -51,14 +51,7 @@ func (h *handler) OnData(conn *reactor.Conn, data []byte) {
 	}
 	c.lastIn = c.ls.now
 	if c.tls != nil {
-		plain, err := c.tls.Feed(data)
-		c.flushTLSHandshake()
-		if len(plain) > 0 {
-			c.process(plain)
-		}
-		if err != nil && !c.closing {
-			c.tlsFailed(err)
-		}
+		c.tlsData(data)
 		return
 	}
 	if c.tlsSniff || !c.tlsFirstWait.IsZero() {
@@ -156,9 +149,7 @@ func (h *handler) OnClose(conn *reactor.Conn, err error) {
 	}
 	c.closing = true
 	delete(c.ls.clients, c)
-	if c.tls != nil {
-		c.tls.Close()
-	}
+	c.closeTLS()
 	reason := c.closeReason
 	switch {
 	case c.isSlowConsumer() && reason == "":

@@ -76,7 +76,7 @@ func (s *Server) clientInfo(c *client) serverInfo {
 func (c *client) sendInfo() {
 	info := c.srv.clientInfo(c)
 	b, _ := json.Marshal(&info)
-	c.conn.Out = proto.AppendInfo(c.conn.Out, b)
+	c.conn.Out = proto.AppendInfo(c.conn.OutBuf(), b)
 	c.conn.MarkDirty()
 	c.infoSent = true
 }
@@ -88,7 +88,7 @@ func (c *client) sendConnectInfo() {
 	info.ConnectInfo = true
 	info.RemoteAccount = "$G"
 	b, _ := json.Marshal(&info)
-	c.conn.Out = proto.AppendInfo(c.conn.Out, b)
+	c.conn.Out = proto.AppendInfo(c.conn.OutBuf(), b)
 	c.conn.MarkDirty()
 }
 

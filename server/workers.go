@@ -1,54 +1,164 @@
 package server
 
-import "sync"
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+)
 
-// workerPool runs slow work (bcrypt, dialing) off the event loops. Its size
-// is bounded so that a storm of slow work leaves CPU for the loops.
+// workerPool runs slow work off the event loops, in two lanes with their own
+// goroutines so that one kind of work cannot starve the other:
+//
+//   - the general lane (submit): bcrypt verdicts and dials. Its queue is
+//     bounded (generalQueueMax); past that, work is refused and the caller
+//     closes the connection instead of queueing minutes of bcrypt.
+//   - the handshake lane (submitHandshake): TLS handshake steps (tls.go). Its
+//     queue is not bounded by count: each connection has at most one step
+//     queued or running, so the queue is bounded by the number of connections.
+//
+// Each lane has n goroutines, created once; with n = GOMAXPROCS/2 a storm of
+// either kind of work uses at most half the CPUs and the loops keep the rest.
 type workerPool struct {
-	tasks chan func()
-	wg    sync.WaitGroup
-	mu    sync.RWMutex
-	done  bool
+	general    lane
+	handshakes lane
+
+	// inlineHandshakes makes the loops run handshake steps themselves, as a
+	// baseline for the reconnect-storm measurement (tls_hostile_test.go). Set
+	// before Start; read by the loops.
+	inlineHandshakes bool
 }
 
+// generalQueueMax bounds the general lane's queue.
+const generalQueueMax = 4096
+
+var (
+	errPoolStopped = errors.New("worker pool stopped")
+	errPoolFull    = errors.New("worker pool queue full")
+)
+
 func newWorkerPool(n int) *workerPool {
-	p := &workerPool{tasks: make(chan func(), 4096)}
-	for range n {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			for t := range p.tasks {
-				t()
-			}
-		}()
-	}
+	n = max(n, 1)
+	p := &workerPool{}
+	p.general.start(n, generalQueueMax, false)
+	p.handshakes.start(n, 0, true)
 	return p
 }
 
-// submit queues fn. It reports false when the pool is stopped or its queue
-// is full (the caller then refuses the work). Safe from any goroutine; never blocks.
-func (p *workerPool) submit(fn func()) bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.done {
-		return false
-	}
-	select {
-	case p.tasks <- fn:
-		return true
-	default:
-		return false
+// submit queues fn on the general lane. It reports false after stop or when
+// the queue is full (stopped tells which); it never blocks. Safe from any
+// goroutine.
+func (p *workerPool) submit(fn func()) bool { return p.general.submit(fn) == nil }
+
+// stopped reports whether stop has been called. Safe from any goroutine.
+func (p *workerPool) stopped() bool {
+	p.general.mu.Lock()
+	defer p.general.mu.Unlock()
+	return p.general.done
+}
+
+// submitHandshake queues one TLS handshake step. It fails only after stop.
+// Safe from any goroutine; never blocks.
+func (p *workerPool) submitHandshake(fn func()) error { return p.handshakes.submit(fn) }
+
+// running is the number of general tasks running now (tests watch it to see
+// that a bcrypt comparison is in progress). Safe from any goroutine.
+func (p *workerPool) running() int { return int(p.general.running.Load()) }
+
+// stop ends both lanes and waits for their goroutines. Queued general work is
+// dropped (its connections are closed by then); queued handshake steps still
+// run, because each must close its TLS session to end the handshake coroutine.
+// Safe to call more than once.
+func (p *workerPool) stop() {
+	p.general.stop()
+	p.handshakes.stop()
+}
+
+// lane is a FIFO of tasks served by a fixed set of goroutines.
+type lane struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	queue   []func() // tasks waiting, oldest at head
+	head    int
+	limit   int  // maximum queued tasks; 0 = no limit
+	drain   bool // on stop, run what is queued instead of dropping it
+	done    bool
+	running atomic.Int32
+	wg      sync.WaitGroup
+}
+
+func (l *lane) start(n, limit int, drain bool) {
+	l.cond.L = &l.mu
+	l.limit, l.drain = limit, drain
+	for range n {
+		l.wg.Add(1)
+		go l.work()
 	}
 }
 
-func (p *workerPool) stop() {
-	p.mu.Lock()
-	if p.done {
-		p.mu.Unlock()
+func (l *lane) submit(fn func()) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return errPoolStopped
+	}
+	if l.limit > 0 && len(l.queue)-l.head >= l.limit {
+		return errPoolFull
+	}
+	if l.head > 0 && len(l.queue) == cap(l.queue) {
+		// Reuse the room in front of head before growing the array.
+		n := copy(l.queue, l.queue[l.head:])
+		clear(l.queue[n:])
+		l.queue, l.head = l.queue[:n], 0
+	}
+	l.queue = append(l.queue, fn)
+	l.cond.Signal()
+	return nil
+}
+
+// next blocks until a task is queued, or returns nil when the lane stops.
+func (l *lane) next() func() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		if l.head < len(l.queue) && (!l.done || l.drain) {
+			fn := l.queue[l.head]
+			l.queue[l.head] = nil
+			l.head++
+			if l.head == len(l.queue) {
+				// Empty: start again at the front of the same array.
+				l.queue, l.head = l.queue[:0], 0
+			}
+			return fn
+		}
+		if l.done {
+			return nil
+		}
+		l.cond.Wait()
+	}
+}
+
+func (l *lane) work() {
+	defer l.wg.Done()
+	for fn := l.next(); fn != nil; fn = l.next() {
+		l.running.Add(1)
+		fn()
+		l.running.Add(-1)
+	}
+}
+
+func (l *lane) stop() {
+	l.mu.Lock()
+	if l.done {
+		l.mu.Unlock()
+		l.wg.Wait()
 		return
 	}
-	p.done = true
-	close(p.tasks)
-	p.mu.Unlock()
-	p.wg.Wait()
+	l.done = true
+	if !l.drain {
+		clear(l.queue)
+		l.queue, l.head = nil, 0
+	}
+	l.cond.Broadcast()
+	l.mu.Unlock()
+	l.wg.Wait()
 }

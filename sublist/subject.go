@@ -192,7 +192,7 @@ func SubjectMatches(pattern, subject string) bool {
 	}
 	pi, si := 0, 0 // start of the current token in each
 	for {
-		pEnd := pi + 1 == len(pattern) || pattern[pi+1] == sep
+		pEnd := pi+1 == len(pattern) || pattern[pi+1] == sep
 		switch {
 		case pattern[pi] == '>' && pEnd:
 			return pi+1 == len(pattern) && noEmptyToken(subject[si:])
