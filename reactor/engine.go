@@ -60,6 +60,9 @@ type Engine struct {
 	loops []*Loop
 	byEL  map[gnet.EventLoop]*Loop
 
+	probeMu sync.Mutex
+	probes  map[string]struct{}
+
 	booted  chan struct{}
 	done    chan error
 	stopped atomic.Bool
@@ -76,6 +79,7 @@ func Start(cfg Config, h Handler) (*Engine, error) {
 		cfg:     cfg,
 		handler: h,
 		byEL:    make(map[gnet.EventLoop]*Loop),
+		probes:  make(map[string]struct{}),
 		booted:  make(chan struct{}),
 		done:    make(chan error, 1),
 	}
@@ -92,7 +96,7 @@ func Start(cfg Config, h Handler) (*Engine, error) {
 		gnet.WithTicker(true),
 		gnet.WithReusePort(cfg.ReusePort),
 		gnet.WithReuseAddr(true),
-		gnet.WithLoadBalancing(gnet.LeastConnections),
+		gnet.WithLoadBalancing(gnet.RoundRobin),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(gnetLogger{cfg.Logf}),
 	}
@@ -109,6 +113,7 @@ func Start(cfg Config, h Handler) (*Engine, error) {
 	}()
 	select {
 	case <-e.booted:
+		e.discoverLoops()
 		return e, nil
 	case err := <-e.done:
 		if err == nil {
@@ -194,12 +199,22 @@ func (e *Engine) Stop(ctx context.Context) error {
 }
 
 // Enroll puts an established outbound connection (for example a dialed route)
-// on one of the engine's loops. It may block briefly; call it from a worker, not
-// from a loop. OnOpen then runs on the chosen loop with listener -1 and ctx's
-// value reachable through Conn.Tag.
+// on the loop with the fewest connections. It may block briefly; call it from a
+// worker, not from a loop. OnOpen then runs on that loop with listener -1 and
+// tag reachable through Conn.Tag. nc is duplicated; Enroll closes it.
 func (e *Engine) Enroll(nc net.Conn, tag any) error {
-	ctx := gnet.NewNetConnContext(gnet.NewContext(context.Background(), &enrollTag{value: tag}), nc)
-	ch, err := e.eng.Register(ctx)
+	ctx := gnet.NewContext(context.Background(), &enrollTag{value: tag})
+	var best *Loop
+	for _, l := range e.Loops() {
+		if best == nil || l.Stats.Conns.Load() < best.Stats.Conns.Load() {
+			best = l
+		}
+	}
+	if best == nil {
+		_ = nc.Close()
+		return errors.New("reactor: enroll: no event loop is known yet")
+	}
+	ch, err := best.el.Enroll(ctx, nc)
 	if err != nil {
 		return fmt.Errorf("reactor: enroll: %w", err)
 	}
@@ -212,6 +227,60 @@ func (e *Engine) Enroll(nc net.Conn, tag any) error {
 
 // enrollTag marks an enrolled connection's gnet context until OnOpen replaces it.
 type enrollTag struct{ value any }
+
+// discoverLoops makes every loop known before Start returns, so that Enroll
+// can choose among all of them: it dials the first listener until each loop
+// (handed connections round-robin) has owned one. The reactor closes these
+// probe connections itself; the Handler never sees them.
+func (e *Engine) discoverLoops() {
+	if len(e.addrs) == 0 {
+		return
+	}
+	target := e.addrs[0]
+	dialAddr := target.String()
+	if target.IP == nil || target.IP.IsUnspecified() {
+		dialAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(target.Port))
+	}
+	for attempt := 0; attempt < 4*e.cfg.Loops && len(e.Loops()) < e.cfg.Loops; attempt++ {
+		// Reserve the probe's source port first, so OnOpen can recognise it.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return
+		}
+		local := ln.Addr().(*net.TCPAddr)
+		_ = ln.Close()
+		e.probeMu.Lock()
+		e.probes[local.String()] = struct{}{}
+		e.probeMu.Unlock()
+		d := net.Dialer{LocalAddr: local, Timeout: time.Second}
+		c, err := d.Dial("tcp", dialAddr)
+		if err != nil {
+			e.probeMu.Lock()
+			delete(e.probes, local.String())
+			e.probeMu.Unlock()
+			continue
+		}
+		// The reactor closes its end in OnOpen; wait for that.
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		_, _ = c.Read(make([]byte, 1))
+		_ = c.Close()
+	}
+}
+
+// isProbe reports (and forgets) whether remote is one of discoverLoops' dials.
+func (e *Engine) isProbe(remote net.Addr) bool {
+	if remote == nil {
+		return false
+	}
+	e.probeMu.Lock()
+	defer e.probeMu.Unlock()
+	k := remote.String()
+	if _, ok := e.probes[k]; ok {
+		delete(e.probes, k)
+		return true
+	}
+	return false
+}
 
 func (e *Engine) loopFor(el gnet.EventLoop) *Loop {
 	e.mu.Lock()

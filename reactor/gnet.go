@@ -23,6 +23,9 @@ func (g *gnetHandler) OnBoot(eng gnet.Engine) gnet.Action {
 
 func (g *gnetHandler) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	l := g.e.loopFor(gc.EventLoop())
+	if g.e.isProbe(gc.RemoteAddr()) {
+		return nil, gnet.Close
+	}
 	c := &Conn{gc: gc, loop: l, local: gc.LocalAddr(), remote: gc.RemoteAddr()}
 	listener := -1
 	if t, ok := gc.Context().(*enrollTag); ok {

@@ -32,6 +32,11 @@ type connectOptions struct {
 }
 
 // Connect handles CONNECT from a client.
+//
+// Authentication that needs bcrypt runs on the worker pool: the parser stops
+// after the CONNECT (errPaused), later input is held (bounded, see hold), and
+// the verdict is posted back to the loop, which then answers and resumes
+// parsing. The loop serves its other clients meanwhile.
 func (c *client) Connect(arg []byte) error {
 	c.lastActivity.Store(c.ls.now.UnixNano())
 	if c.connected {
@@ -44,7 +49,9 @@ func (c *client) Connect(arg []byte) error {
 		c.errorf("processConnect: %v", err)
 		return &closeError{reason: "Protocol Violation"}
 	}
-	c.tracef("<<- [CONNECT %s]", arg)
+	if c.srv.log.TraceEnabled() {
+		c.tracef("<<- [CONNECT %s]", redactSecrets(arg))
+	}
 	if co.Protocol < 0 || co.Protocol > 1 {
 		return &closeError{text: "invalid client protocol", reason: "Protocol Violation"}
 	}
@@ -57,7 +64,7 @@ func (c *client) Connect(arg []byte) error {
 	c.protocol = co.Protocol
 	c.name, c.lang, c.version = co.Name, co.Lang, co.Version
 	if co.Account != "" || co.NewAccount {
-		return c.authViolation("account in CONNECT is not supported")
+		return c.authViolation("authentication error: accounts are not supported")
 	}
 	a := c.srv.auth.Load()
 	if !a.Required() {
@@ -71,10 +78,11 @@ func (c *client) Connect(arg []byte) error {
 		Name:       co.Name,
 		RemoteAddr: c.logPrefix(),
 	}
-	if c.tls != nil && c.tlsHandshaked {
-		creds.VerifiedChains = c.tls.VerifiedChains()
-		if o := c.srv.Options().TLS; o != nil {
-			creds.MapCerts = o.Verify == verifyAndMap
+	if o := c.srv.Options().TLS; o != nil && o.Verify == verifyAndMap {
+		// The certificate decides; a client without one (allow_non_tls) is refused.
+		creds.MapCerts = true
+		if c.tls != nil && c.tlsHandshaked {
+			creds.VerifiedChains = c.tls.VerifiedChains()
 		}
 	}
 	if !a.IsSlow(creds) {
@@ -103,14 +111,20 @@ func (c *client) Connect(arg []byte) error {
 			c.authorized(id)
 			held := c.held
 			c.held = nil
-			if len(held) > 0 {
+			if len(held) > 0 && !c.closing {
 				c.process(held)
 			}
 		})
 	})
 	if !ok {
 		c.authPending = false
-		return &closeError{reason: "Server Shutdown"}
+		if c.srv.workers.stopped() {
+			return &closeError{reason: "Server Shutdown"}
+		}
+		// Too many bcrypt checks queued: refuse this one without blaming the
+		// credentials, so the client simply reconnects later.
+		c.warnf("Authentication queue full, closing connection")
+		return &closeError{reason: "Authentication Failure"}
 	}
 	return errPaused
 }
@@ -120,6 +134,12 @@ func (c *client) authorized(id *auth.Identity) {
 	c.connected = true
 	if id != nil {
 		c.user = id.User
+		if id.Notice != "" {
+			c.warnf("%s", id.Notice)
+		}
+		if how := certMatchLog[id.MatchedBy]; how != "" {
+			c.debugf("%s [%q]", how, id.User)
+		}
 		if id.Perms != nil {
 			c.perms = auth.NewConnPermissions(id.Perms, nil)
 		}
@@ -127,6 +147,18 @@ func (c *client) authorized(id *auth.Identity) {
 	c.sendOK()
 }
 
+// certMatchLog names, as nats-server's debug lines do, what part of a client
+// certificate verify_and_map used.
+var certMatchLog = map[string]string{
+	auth.MatchedByEmail: "Using email found in cert for auth",
+	auth.MatchedBySAN:   "Using SAN found in cert for auth",
+	auth.MatchedByURI:   "Using URI found in cert for auth",
+	auth.MatchedByDN:    "Using DistinguishedNameMatch for auth",
+}
+
+// authViolation logs why a client was refused (never its secret: the auth
+// package's texts hold none) and returns the error that sends
+// -ERR 'Authorization Violation' and closes.
 func (c *client) authViolation(why string) error {
 	c.errorf("%s", why)
 	return &closeError{text: "Authorization Violation", reason: "Authentication Failure"}
@@ -138,7 +170,7 @@ func (c *client) requireConnected() error {
 		return nil
 	}
 	if c.srv.auth.Load().Required() {
-		return &closeError{text: "Authorization Violation", reason: "Authentication Failure"}
+		return c.authViolation("authentication error: operation before CONNECT")
 	}
 	return nil
 }
@@ -166,4 +198,87 @@ func (c *client) Pong() error {
 	}
 	c.pingsOut = 0
 	return nil
+}
+
+// secretKeys are the CONNECT fields whose values never reach a log.
+var secretKeys = [][]byte{[]byte(`"pass"`), []byte(`"auth_token"`)}
+
+// redactSecrets returns a copy of a CONNECT's JSON with the string values of
+// "pass" and "auth_token" replaced by "[REDACTED]", for the trace log. It
+// scans bytes rather than decoding, so the line keeps the client's field order.
+// Any goroutine may call it.
+func redactSecrets(arg []byte) []byte {
+	out := make([]byte, 0, len(arg))
+	i := 0
+	for i < len(arg) {
+		k, klen := nextSecretKey(arg, i)
+		if k < 0 {
+			break
+		}
+		// After the key: optional spaces, ':', optional spaces, a string.
+		j := skipSpace(arg, k+klen)
+		if j >= len(arg) || arg[j] != ':' {
+			out = append(out, arg[i:k+klen]...)
+			i = k + klen
+			continue
+		}
+		j = skipSpace(arg, j+1)
+		if j >= len(arg) || arg[j] != '"' {
+			out = append(out, arg[i:j]...)
+			i = j
+			continue
+		}
+		end := stringEnd(arg, j+1)
+		out = append(out, arg[i:j+1]...)
+		out = append(out, "[REDACTED]"...)
+		if end < len(arg) {
+			out = append(out, '"')
+			end++
+		}
+		i = end
+	}
+	return append(out, arg[i:]...)
+}
+
+// nextSecretKey finds the first secret key at or after i.
+func nextSecretKey(b []byte, i int) (at, n int) {
+	at = -1
+	for _, key := range secretKeys {
+		if k := indexFrom(b, key, i); k >= 0 && (at < 0 || k < at) {
+			at, n = k, len(key)
+		}
+	}
+	return at, n
+}
+
+func indexFrom(b, sub []byte, from int) int {
+	for k := from; k+len(sub) <= len(b); k++ {
+		if b[k] == sub[0] && string(b[k:k+len(sub)]) == string(sub) {
+			return k
+		}
+	}
+	return -1
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index of the quote closing a JSON string whose
+// content starts at i, or len(b) if it is not closed.
+func stringEnd(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case '\\':
+			i += 2
+		case '"':
+			return i
+		default:
+			i++
+		}
+	}
+	return len(b)
 }

@@ -56,8 +56,6 @@ func newBenchSet(tb testing.TB, n int) *benchSet {
 	sub := 0
 	bs := &benchSet{s: s, n: n, subjects: map[string][]string{}}
 	for kind, count := range kinds {
-		// Patterns of one kind collide for i beyond their distinct range; spread
-		// them so each pattern is distinct where possible.
 		for i := range count {
 			queue := ""
 			if sub%64 == 0 {
@@ -68,6 +66,11 @@ func newBenchSet(tb testing.TB, n int) *benchSet {
 			}
 			sub++
 		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	bs.heapUsed = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+	for kind, count := range kinds {
 		// Literal subjects are limited to the distinct patterns; wildcard
 		// ones can be as many as needed.
 		step := max(1, count/benchSubjects)
@@ -79,25 +82,28 @@ func newBenchSet(tb testing.TB, n int) *benchSet {
 			bs.subjects[kind] = append(bs.subjects[kind], benchSubject(kind, i, k))
 		}
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	bs.heapUsed = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
 	return bs
 }
 
+// The populated sets are built once per test binary, on first use.
 var (
-	bench10k     = sync.OnceValue(func() *benchSet { return newBenchSet(&testing.B{}, 10_000) })
-	bench1M      *benchSet
-	bench1MBuilt sync.Once
+	bench10kOnce, bench1MOnce sync.Once
+	bench10kSet, bench1MSet   *benchSet
 )
 
+func bench10k(b *testing.B) *benchSet {
+	bench10kOnce.Do(func() { bench10kSet = newBenchSet(b, 10_000) })
+	return bench10kSet
+}
+
+// benchSets returns the 10k set and, unless -short, the 1M one.
 func benchSets(b *testing.B) []*benchSet {
-	sets := []*benchSet{bench10k()}
+	sets := []*benchSet{bench10k(b)}
 	if testing.Short() {
 		return sets
 	}
-	bench1MBuilt.Do(func() { bench1M = newBenchSet(b, 1_000_000) })
-	return append(sets, bench1M)
+	bench1MOnce.Do(func() { bench1MSet = newBenchSet(b, 1_000_000) })
+	return append(sets, bench1MSet)
 }
 
 func sizeName(n int) string {
@@ -126,7 +132,7 @@ func BenchmarkInsert(b *testing.B) {
 	}
 	b.Run("insert-remove", func(b *testing.B) {
 		b.ReportAllocs()
-		s := bench10k().s
+		s := bench10k(b).s
 		for i := range b.N {
 			subject := benchPattern("lit", i%1000)
 			if err := s.Insert(subject, "", -1); err != nil {
@@ -173,7 +179,7 @@ func BenchmarkMatch(b *testing.B) {
 					set.s.Match(subj)
 				}
 			})
-			b.Run("memory", func(b *testing.B) {
+			b.Run("heap", func(b *testing.B) {
 				for range b.N {
 					_ = set.s.Count()
 				}
@@ -188,7 +194,7 @@ func BenchmarkMatch(b *testing.B) {
 // writeEvery matches. "unrelated" writes touch subjects nobody matches here;
 // "matching" ones invalidate hot cache entries each time.
 func BenchmarkMatchParallel(b *testing.B) {
-	set := bench10k()
+	set := bench10k(b)
 	hot := make([][]byte, 64)
 	for i := range hot {
 		hot[i] = []byte(set.subjects["lit"][i*7])
