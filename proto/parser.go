@@ -137,9 +137,10 @@ func (p *Parser) maxControlLine() int {
 // needs of it. The caller may reuse buf once Parse returns: the Parser never
 // reads it again.
 //
-// On malformed input it returns a *ProtocolError; if h returns an error,
-// Parse returns it unchanged. Either way the rest of buf is not consumed and
-// the Parser must be Reset before it is used again.
+// On malformed input it returns a *ProtocolError, and the Parser must be
+// Reset before it is used again. If h returns an error, Parse returns it
+// unchanged and stops after that operation: Consumed says how much of buf was
+// used, and parsing may continue with buf[Consumed():].
 func (p *Parser) Parse(buf []byte, h Handler) error {
 	p.consumed = len(buf)
 	i := 0

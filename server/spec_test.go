@@ -165,4 +165,3 @@ func (l *logSink) index(line string) int {
 	}
 	return -1
 }
-

@@ -154,10 +154,14 @@ func clientTLS(t testing.TB, mutate func(*tls.Config)) *tls.Config {
 	return cfg
 }
 
-// withCert adds a client certificate of configs/certs to a client configuration.
+// withCert adds a client certificate of configs/certs to a client
+// configuration. It is sent even when the server's list of acceptable CAs
+// does not name its issuer (crypto/tls would otherwise send none).
 func withCert(t testing.TB, cert, key string) func(*tls.Config) {
 	pair := keyPair(t, cert, key)
-	return func(c *tls.Config) { c.Certificates = []tls.Certificate{pair} }
+	return func(c *tls.Config) {
+		c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
+	}
 }
 
 // connectTLS connects nats.go over TLS with cfg.
