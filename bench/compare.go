@@ -173,6 +173,9 @@ func compareMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if out != "" {
+		if old, err := os.ReadFile(out); err == nil {
+			md = keepGoBenchmarks(md, string(old))
+		}
 		if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
 			return fmt.Errorf("writing %s: %w", out, err)
 		}
@@ -386,4 +389,18 @@ func (cmp *comparer) measureIdleOnce(ctx context.Context, t target) (sample, err
 		return sample{}, err
 	}
 	return sample{Idle: res}, nil
+}
+
+// goBenchHeading starts the section of RESULTS.md that holds the server's Go
+// benchmarks (go test -bench ./server/). compare does not produce it, so a
+// rewrite keeps it.
+const goBenchHeading = "## Go benchmarks"
+
+// keepGoBenchmarks appends old's Go benchmark section, if any, to md.
+func keepGoBenchmarks(md, old string) string {
+	i := strings.Index(old, "\n"+goBenchHeading)
+	if i < 0 {
+		return md
+	}
+	return strings.TrimRight(md, "\n") + "\n" + old[i:]
 }

@@ -58,3 +58,15 @@ func TestRenderMarkdown(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepGoBenchmarks(t *testing.T) {
+	old := "# results\n\nold table\n\n## Go benchmarks\n\nBenchmarkFanout 1 ns/op\n"
+	got := keepGoBenchmarks("# results\n\nnew table\n", old)
+	want := "# results\n\nnew table\n\n## Go benchmarks\n\nBenchmarkFanout 1 ns/op\n"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := keepGoBenchmarks("new\n", "no section\n"); got != "new\n" {
+		t.Fatalf("got %q", got)
+	}
+}

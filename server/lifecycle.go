@@ -26,8 +26,13 @@ func (s *Server) openClient(c *client) error {
 	if s.auth.Load().Required() {
 		c.authDeadline = now.Add(lim.authTimeout)
 	}
-	// The first PING goes out after 2 s plus jitter, then every ping_interval.
-	c.nextPing = now.Add(2*time.Second + time.Duration(rand.Int64N(int64(400*time.Millisecond))))
+	// The first PING goes out after 2 s plus jitter (or ping_interval if that
+	// is shorter), then every ping_interval.
+	first := 2*time.Second + time.Duration(rand.Int64N(int64(400*time.Millisecond)))
+	if lim.pingInterval > 0 && lim.pingInterval < first {
+		first = lim.pingInterval
+	}
+	c.nextPing = now.Add(first)
 
 	if lim.maxConns >= 0 && n > int64(lim.maxConns) || lim.maxConns < 0 {
 		c.sendInfo()
@@ -98,6 +103,11 @@ func (c *client) tick(now time.Time) {
 		c.closeWith("Authentication Timeout")
 		return
 	}
+	if c.kind == kindRoute {
+		// Routes have their own write deadline policy (route_out.go).
+		c.routeTick(now)
+		return
+	}
 	if !c.stallSince.IsZero() {
 		if c.conn.OutboundBuffered() == 0 {
 			c.stallSince = time.Time{}
@@ -106,10 +116,6 @@ func (c *client) tick(now time.Time) {
 			c.slowConsumerClose(true)
 			return
 		}
-	}
-	if c.kind == kindRoute {
-		c.routeTick(now)
-		return
 	}
 	if lim.pingInterval > 0 && now.After(c.nextPing) {
 		c.nextPing = now.Add(lim.pingInterval)

@@ -264,3 +264,68 @@ func TestNoGoroutinePerConnection(t *testing.T) {
 	}
 	_ = nats.ErrNoResponders
 }
+
+func TestLimits(t *testing.T) {
+	t.Run("max connections", func(t *testing.T) {
+		s := runServer(t, func(o *options.Options) { o.MaxConnections = 1 })
+		first := dialRaw(t, s)
+		first.connectRaw(`{"verbose":false}`)
+		first.send("PING\r\n")
+		first.expect(`^PONG$`)
+		second := dialRaw(t, s)
+		second.expect(`^INFO `)
+		second.expect(`^-ERR 'maximum connections exceeded'$`)
+		second.expectClosed()
+		first.send("PING\r\n")
+		first.expect(`^PONG$`)
+	})
+	t.Run("max subscriptions", func(t *testing.T) {
+		s := runServer(t, func(o *options.Options) { o.MaxSubscriptions = 2 })
+		r := dialRaw(t, s)
+		r.connectRaw(`{"verbose":false}`)
+		r.send("SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPING\r\n")
+		r.expect(`^-ERR 'maximum subscriptions exceeded'$`)
+		r.expect(`^PONG$`)
+	})
+	t.Run("stale connection", func(t *testing.T) {
+		s := runServer(t, func(o *options.Options) {
+			o.PingInterval = 100 * time.Millisecond
+			o.PingMax = 2
+		})
+		r := dialRaw(t, s)
+		r.connectRaw(`{"verbose":false}`)
+		// Never answer the server's PINGs.
+		r.expect(`^PING$`)
+		r.expect(`^PING$`)
+		r.expect(`^-ERR 'Stale Connection'$`)
+		r.expectClosed()
+		waitFor(t, 2*time.Second, func() error {
+			if s.stats.staleConns.Load() != 1 {
+				return fmt.Errorf("stale connections %d", s.stats.staleConns.Load())
+			}
+			return nil
+		})
+	})
+	t.Run("answered pings keep it alive", func(t *testing.T) {
+		s := runServer(t, func(o *options.Options) {
+			o.PingInterval = 100 * time.Millisecond
+			o.PingMax = 1
+		})
+		r := dialRaw(t, s)
+		r.connectRaw(`{"verbose":false}`)
+		for range 5 {
+			r.expect(`^PING$`)
+			r.send("PONG\r\n")
+		}
+	})
+	t.Run("publish before connect with no auth", func(t *testing.T) {
+		s := runServer(t, nil)
+		r := dialRaw(t, s)
+		r.expect(`^INFO `)
+		r.send("SUB x 1\r\nPUB x 1\r\nz\r\nPING\r\n")
+		// nats-server's CONNECT defaults make a client verbose only after CONNECT.
+		r.expect(`^MSG x 1 1$`)
+		r.expect(`^z$`)
+		r.expect(`^PONG$`)
+	})
+}
