@@ -221,7 +221,8 @@ func (c *client) flush() {
 		if c.stallSince.IsZero() {
 			c.stallSince = time.Now()
 		}
-		if int64(ob) > c.srv.lim.Load().maxPending {
+		// Routes are not closed for pending bytes (see route_out.go).
+		if int64(ob) > c.srv.lim.Load().maxPending && c.kind == kindClient {
 			c.slowConsumerClose(false)
 		}
 	} else {

@@ -15,6 +15,7 @@ import (
 	"github.com/evnats/evnats/cluster"
 	"github.com/evnats/evnats/options"
 	"github.com/evnats/evnats/proto"
+	"github.com/evnats/evnats/reactor"
 )
 
 // Clustering, as nats-server v2.15 does it without pooling or compression.
@@ -30,11 +31,9 @@ import (
 //
 // Interest: local subscriptions are counted in clusterState.interest, and
 // every change that matters (first subscription to a subject, last one gone,
-// a queue group's member count) is queued as RS+/RS- for every registered
-// route. The frames are appended, under clusterState.mu, to each route's
-// control queue and moved to its Out buffer on its loop, so the peer sees
-// changes in the order they were counted; a new route gets the whole table
-// under the same lock. Interest a peer announces becomes *subscription
+// a queue group's member count) becomes RS+ or RS- for every registered
+// route (see sendInterestLocked for the order they travel in); a new route
+// gets the whole table, under the same lock. Interest a peer announces becomes *subscription
 // values of the route client in the shared sublist, so the normal delivery
 // path finds them (deliver.go): one RMSG per route per message, queue groups
 // prefer local members. Messages from a route are delivered locally only.
@@ -84,6 +83,7 @@ type clusterState struct {
 	ctx    context.Context // canceled by stop; dial goroutines watch it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	cfgErr error // building route TLS or auth failed: no clustering
 
 	mu          sync.Mutex
 	clusterName string
@@ -93,7 +93,7 @@ type clusterState struct {
 	self        map[string]struct{} // route hosts (host:port, lower case) that turned out to be us
 	interest    cluster.Interest
 	peerURLs    cluster.URLSet
-	ownURLs     []string // our client URLs, announced to peers
+	ownURLs     []string // our client URLs, announced to peers (ownURLsLocked)
 	tlsConf     *tls.Config
 	routeAuth   *auth.RouteAuth
 	stopped     bool
@@ -115,16 +115,20 @@ func newClusterState(s *Server) *clusterState {
 		name, cs.dynamic = cluster.NewName(), true
 	}
 	cs.setNameLocked(name)
+	if cs.enabled.Load() {
+		// Built now, so that a peer dialing in before start is served.
+		cs.cfgErr = cs.configure(opts)
+	}
 	return cs
 }
 
-// start builds the route TLS and auth settings and dials the configured
-// routes. Called by Start once the route listener is bound.
+// start dials the configured routes. Called by Start once the listeners are
+// bound.
 func (cs *clusterState) start() {
 	s := cs.s
 	opts := s.Options()
-	if err := cs.configure(opts); err != nil {
-		s.log.Errorf("Cluster disabled: %v", err)
+	if cs.cfgErr != nil {
+		s.log.Errorf("Cluster disabled: %v", cs.cfgErr)
 		cs.enabled.Store(false)
 		return
 	}
@@ -135,7 +139,6 @@ func (cs *clusterState) start() {
 		s.log.Warnf("TLS certificate chain and hostname of solicited routes will not be verified. DO NOT USE IN PRODUCTION!")
 	}
 	cs.mu.Lock()
-	cs.ownURLs = s.ownClientURLs()
 	for _, u := range opts.Cluster.Routes {
 		cs.spawnDialLocked(dialSpec{url: u, explicit: true, first: true})
 	}
@@ -195,8 +198,17 @@ func (cs *clusterState) clientConnectURLs() []string {
 
 // publishURLsLocked refreshes the connect_urls snapshot. cs.mu held.
 func (cs *clusterState) publishURLsLocked() {
-	list := cs.peerURLs.List(cs.ownURLs)
+	list := cs.peerURLs.List(cs.ownURLsLocked())
 	cs.urlsV.Store(&list)
+}
+
+// ownURLsLocked returns our client URLs, computed on first use: the client
+// listener is bound before any route can connect. cs.mu held.
+func (cs *clusterState) ownURLsLocked() []string {
+	if cs.ownURLs == nil {
+		cs.ownURLs = cs.s.ownClientURLs()
+	}
+	return cs.ownURLs
 }
 
 // NumRoutes is the number of registered routes (one per peer server). Safe
@@ -209,7 +221,8 @@ func (s *Server) NumRoutes() int { return int(s.cluster.nroutes.Load()) }
 func (s *Server) ClusterName() string { return s.cluster.name() }
 
 // localInterestAdded counts a new local subscription and tells the routes if
-// that changes what they know. Called on the subscriber's loop.
+// that changes what they know. Called on the subscriber's loop, inside a
+// callback.
 func (cs *clusterState) localInterestAdded(sub *subscription) {
 	if !cs.enabled.Load() {
 		return
@@ -221,7 +234,7 @@ func (cs *clusterState) localInterestAdded(sub *subscription) {
 }
 
 // localInterestRemoved is the counterpart of localInterestAdded; it is called
-// exactly once per subscription that was added.
+// exactly once per subscription that was added, on its client's loop.
 func (cs *clusterState) localInterestRemoved(sub *subscription) {
 	if !cs.enabled.Load() {
 		return
@@ -232,22 +245,75 @@ func (cs *clusterState) localInterestRemoved(sub *subscription) {
 	cs.mu.Unlock()
 }
 
-// sendInterestLocked queues the RS+ or RS- that ch calls for to every
-// registered route. cs.mu held.
+// sendInterestLocked sends what ch calls for to every registered route.
+//
+// RS+ (a new subject, a queue weight) travels like a message from the
+// subscriber's loop: into the route's Out when it is on this loop, else into
+// this loop's outbox for the route's loop. So it reaches the peer before any
+// message this loop sends it afterwards (a request published right after its
+// reply subscription gets its answer), and before anything a client on
+// another loop does in reaction to this loop's later output.
+//
+// RS- is deferred: this loop posts to itself (which runs after its outboxes
+// have been handed over), and from there each route's loop checks that the
+// count is still zero and writes RS- itself. An RS+ counted later can then
+// only land behind it, so a peer never ends up missing interest we have. The
+// cost of that order is that a subscription on another loop racing with the
+// last unsubscription may leave the peer with interest we no longer have: it
+// sends a few messages nobody here wants, until the subject changes again.
+// cs.mu held.
 func (cs *clusterState) sendInterestLocked(sub *subscription, ch cluster.Change) {
 	if ch.Op == cluster.OpNone || len(cs.routes) == 0 {
 		return
 	}
-	b := cs.scratch[:0]
-	if ch.Op == cluster.OpSub {
-		b = proto.AppendRSub(b, globalAccount, sub.subject, sub.queue, ch.Weight)
-	} else {
-		b = proto.AppendRUnsub(b, globalAccount, sub.subject, sub.queue)
+	ls := sub.client.ls
+	if ch.Op == cluster.OpUnsub {
+		subject, queue := string(sub.subject), string(sub.queue)
+		ls.loop.Post(func() { cs.postUnsub(subject, queue) })
+		return
+	}
+	b := proto.AppendRSub(cs.scratch[:0], globalAccount, sub.subject, sub.queue, ch.Weight)
+	cs.scratch = b
+	for _, rc := range cs.routes {
+		if rc.ls == ls {
+			if !rc.closing {
+				rc.conn.Out = append(rc.conn.Out, b...)
+				rc.conn.MarkDirty()
+			}
+			continue
+		}
+		ob := ls.loop.Outbox(rc.ls.loop)
+		buf := ob.Begin()
+		start := len(buf)
+		buf = append(buf, b...)
+		ob.End(rc.conn, buf, start, 0, 0)
+	}
+}
+
+// postUnsub asks every route's loop to send RS- for subject and queue if
+// nothing subscribed again meanwhile.
+func (cs *clusterState) postUnsub(subject, queue string) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.interest.Weight(subject, queue) != 0 {
+		return
 	}
 	for _, rc := range cs.routes {
-		rc.route.queueCtl(b)
+		rc.ls.loop.Post(func() { cs.sendUnsub(rc, subject, queue) })
 	}
-	cs.scratch = b
+}
+
+// sendUnsub writes RS- to rc if the interest is still gone. Runs on rc's
+// loop; whatever RS+ is counted after the check reaches rc's Out later.
+func (cs *clusterState) sendUnsub(rc *client, subject, queue string) {
+	cs.mu.Lock()
+	gone := cs.interest.Weight(subject, queue) == 0 && rc.route.registered
+	cs.mu.Unlock()
+	if !gone || rc.closing || rc.conn.Closed() {
+		return
+	}
+	rc.conn.Out = proto.AppendRUnsub(rc.conn.Out, globalAccount, []byte(subject), []byte(queue))
+	rc.conn.MarkDirty()
 }
 
 // agreeName checks a peer's cluster name against ours. A generated name gives
@@ -290,12 +356,11 @@ func (c *client) postClose(reason string) {
 }
 
 // sendAsyncInfo sends a fresh INFO (new connect_urls) to the clients that
-// take asynchronous INFO: protocol 1 and past their first PONG.
-func (s *Server) sendAsyncInfo() {
-	if s.engine == nil {
-		return
-	}
-	for _, l := range s.engine.Loops() {
+// take asynchronous INFO: protocol 1 and past their first PONG. from is any
+// loop of the engine (Server.engine may not be set yet when the first routes
+// arrive).
+func (s *Server) sendAsyncInfo(from *reactor.Loop) {
+	for _, l := range from.Engine().Loops() {
 		ls := s.loopState(l)
 		l.Post(func() {
 			for c := range ls.clients {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 
 	"github.com/evnats/evnats/auth"
 	"github.com/evnats/evnats/proto"
@@ -174,8 +173,6 @@ func (c *client) requireConnected() error {
 	}
 	return nil
 }
-
-var errNoHeaders = errors.New("headers not enabled")
 
 // Ping answers PING, and after the first PING of a protocol-1 client sends the
 // INFO with connect_info, as nats-server does.

@@ -43,8 +43,6 @@ func (c *client) processPub(subject, reply []byte, hdrLen int, msg []byte) error
 		c.sendErr("Invalid Publish Subject")
 		return nil
 	}
-	// nats-server acknowledges a valid PUB before delivering it.
-	c.sendOK()
 	if c.perms != nil {
 		if !c.perms.CanPublish(subject) {
 			c.pubViolation(subject)
@@ -52,10 +50,12 @@ func (c *client) processPub(subject, reply []byte, hdrLen int, msg []byte) error
 		}
 		if len(reply) > 0 && !c.perms.CanReceive(reply) {
 			c.sendErr(`Permissions Violation for Publish with Reply of "` + string(reply) + `"`)
-			c.debugf("Publish Violation - Reply subject %q not allowed for this user", reply)
+			c.errorf("Publish Violation - User %q, Reply %q: the user may not receive on it", c.user, reply)
 			return nil
 		}
 	}
+	// nats-server acknowledges a permitted PUB before delivering it.
+	c.sendOK()
 	r := c.ls.match(c.srv.subs, subject)
 	n := c.deliverResult(r, subject, reply, hdrLen, msg, nil)
 	if n == 0 && c.noResponders && len(reply) > 0 {
@@ -69,7 +69,7 @@ func (c *client) processPub(subject, reply []byte, hdrLen int, msg []byte) error
 
 func (c *client) pubViolation(subject []byte) {
 	c.sendErr(`Permissions Violation for Publish to "` + string(subject) + `"`)
-	c.debugf("Publish Violation - User %q, Subject %q", c.user, subject)
+	c.errorf("Publish Violation - User %q, Subject %q", c.user, subject)
 }
 
 // deliverResult sends the message to every plain subscriber and to one member

@@ -101,7 +101,11 @@ func (c *client) hold(data []byte) {
 		return
 	}
 	lim := c.srv.lim.Load()
-	if len(c.held)+len(data) > lim.maxPayload+lim.maxControlLine+4096 {
+	limit := lim.maxPayload + lim.maxControlLine + 4096
+	if c.kind == kindRoute {
+		limit = routeMaxHeld // the peer may send its interest before auth completes
+	}
+	if len(c.held)+len(data) > limit {
 		c.closeWith("Protocol Violation")
 		return
 	}

@@ -348,6 +348,7 @@ func (c *client) routeInfo(withSubs bool) *monitor.RouteInfo {
 		OutBytes:     int64(outBytes),
 		NumSubs:      uint32(len(c.subs)),
 	}
+	c.route.describe(ri)
 	if withSubs {
 		for _, sub := range c.subs {
 			ri.SubsDetail = append(ri.SubsDetail, monitor.SubDetail{

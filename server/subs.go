@@ -20,7 +20,7 @@ func (c *client) Sub(subject, queue, sid []byte) error {
 		} else {
 			c.sendErr(`Permissions Violation for Subscription to "` + string(subject) + `"`)
 		}
-		c.debugf("Subscription Violation - User %q, Subject %q, Queue %q", c.user, subject, queue)
+		c.errorf("Subscription Violation - User %q, Subject %q, Queue %q", c.user, subject, queue)
 		return nil
 	}
 	if _, dup := c.subs[string(sid)]; dup {

@@ -9,7 +9,7 @@ import (
 // workerPool runs slow work off the event loops, in two lanes with their own
 // goroutines so that one kind of work cannot starve the other:
 //
-//   - the general lane (submit): bcrypt verdicts and dials. Its queue is
+//   - the general lane (submit): bcrypt verdicts of clients and routes. Its queue is
 //     bounded (generalQueueMax); past that, work is refused and the caller
 //     closes the connection instead of queueing minutes of bcrypt.
 //   - the handshake lane (submitHandshake): TLS handshake steps (tls.go). Its
