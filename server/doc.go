@@ -32,10 +32,20 @@
 // nothing more is queued for it. A socket that accepts nothing for
 // write_deadline is closed the same way.
 //
+// A publisher that finds a subscriber past 3/4 of max_pending is stalled
+// (stall.go): its remaining input is held for up to 10 ms while that
+// subscriber drains, so a fast publisher does not turn a healthy but slightly
+// slower subscriber into a slow consumer. gnet cannot stop reading a socket,
+// so this replaces TCP back-pressure; the loop keeps serving everyone else.
+//
 // # Slow work
 //
-// bcrypt comparisons run on a small worker pool; the connection is paused
-// (its input held, bounded) until the verdict is posted back to its loop.
+// bcrypt comparisons and TLS handshakes run on two bounded worker lanes
+// (workers.go), each at most half the cores, so a storm of either leaves
+// the loops CPU for established clients. The connection is paused (its
+// input held, bounded) until the result is posted back to its loop; while
+// a handshake step is out, the loop never touches the connection's TLS
+// session (tls.go).
 //
 // Locks: Server.clientsMu (client registry, accept/close only), the sublist's
 // own lock, closedRing.mu and stats.offendersMu are leaves: no lock is held
