@@ -88,6 +88,16 @@ func findNatsServer() (string, func(), error) {
 // it failed, or always with EVNATS_INTEROP_LOGS=1.
 func showLogs(t testing.TB) bool { return t.Failed() || os.Getenv("EVNATS_INTEROP_LOGS") != "" }
 
+// certPath is a file of the repository's test certificates.
+func certPath(t testing.TB, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "configs", "certs", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // freePort returns a loopback port that was free a moment ago.
 func freePort(t testing.TB) int {
 	t.Helper()
@@ -143,14 +153,21 @@ type natsServer struct {
 // failed).
 func startNatsServer(t testing.TB, name string, routes ...string) *natsServer {
 	t.Helper()
+	return startNatsServerWith(t, name, "", routes...)
+}
+
+// startNatsServerWith is startNatsServer with more lines for its cluster {}
+// block.
+func startNatsServerWith(t testing.TB, name, clusterExtra string, routes ...string) *natsServer {
+	t.Helper()
 	n := &natsServer{name: name, clientPort: freePort(t), routePort: freePort(t), httpPort: freePort(t), out: &lockedBuffer{}}
 	var rs string
 	for _, r := range routes {
 		rs += "    " + r + "\n"
 	}
 	conf := filepath.Join(t.TempDir(), name+".conf")
-	text := fmt.Sprintf("server_name: %s\nlisten: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\ncluster {\n  name: %s\n  listen: 127.0.0.1:%d\n  routes: [\n%s  ]\n}\n",
-		name, n.clientPort, n.httpPort, clusterName, n.routePort, rs)
+	text := fmt.Sprintf("server_name: %s\nlisten: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\ncluster {\n  name: %s\n  listen: 127.0.0.1:%d\n  routes: [\n%s  ]\n%s\n}\n",
+		name, n.clientPort, n.httpPort, clusterName, n.routePort, rs, clusterExtra)
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -245,6 +262,12 @@ func (n *natsServer) hasRouteInterest(t testing.TB, id, subject string) bool {
 // dials routes; its log goes to a file printed if the test fails.
 func startEvnats(t testing.TB, name string, routes ...string) *server.Server {
 	t.Helper()
+	return startEvnatsWith(t, name, nil, routes...)
+}
+
+// startEvnatsWith is startEvnats with the options changed by mutate.
+func startEvnatsWith(t testing.TB, name string, mutate func(*options.Options), routes ...string) *server.Server {
+	t.Helper()
 	o := options.Default()
 	o.ServerName = name
 	o.Host = "127.0.0.1"
@@ -261,6 +284,9 @@ func startEvnats(t testing.TB, name string, routes ...string) *server.Server {
 			t.Fatal(err)
 		}
 		o.Cluster.Routes = append(o.Cluster.Routes, u)
+	}
+	if mutate != nil {
+		mutate(o)
 	}
 	s, err := server.New(o)
 	if err != nil {

@@ -27,16 +27,21 @@ import (
 // acceptor sends INFO and the dialer CONNECT and INFO. A route is registered
 // (clusterState.routes, keyed by the peer's server id) when its first INFO
 // has been checked; a second connection to the same peer is closed as a
-// duplicate.
+// duplicate. Registering a route announces it to the other routes (gossip),
+// which dial it; that is how a cluster seeded with one address becomes a
+// full mesh.
 //
 // Interest: local subscriptions are counted in clusterState.interest, and
 // every change that matters (first subscription to a subject, last one gone,
 // a queue group's member count) becomes RS+ or RS- for every registered
 // route (see sendInterestLocked for the order they travel in); a new route
-// gets the whole table, under the same lock. Interest a peer announces becomes *subscription
-// values of the route client in the shared sublist, so the normal delivery
-// path finds them (deliver.go): one RMSG per route per message, queue groups
-// prefer local members. Messages from a route are delivered locally only.
+// gets the whole table, under the same lock. Interest a peer announces
+// becomes *subscription values of the route client in the shared sublist,
+// so the normal delivery path finds them (deliver.go): one RMSG per route
+// per message, queue groups prefer local members. Messages from a route are
+// delivered locally only, so nothing travels more than one hop.
+//
+// Slow routes: see route_out.go. Dialing and reconnecting: route_dial.go.
 //
 // Locks: clusterState.mu, then route.ctlMu. Neither is held while closing or
 // flushing a connection (a failed write runs OnClose, which takes mu).
@@ -74,7 +79,7 @@ var globalAccount = []byte(cluster.GlobalAccount)
 // runs once the listeners are bound.
 type clusterState struct {
 	s       *Server
-	enabled atomic.Bool // a cluster listener is configured
+	enabled bool // a cluster listener is configured (set by New)
 
 	nameV   atomic.Pointer[string]
 	urlsV   atomic.Pointer[[]string] // client connect_urls, nil until a route announced some
@@ -83,7 +88,7 @@ type clusterState struct {
 	ctx    context.Context // canceled by stop; dial goroutines watch it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	cfgErr error // building route TLS or auth failed: no clustering
+	cfgErr error // building route TLS or auth failed: New returns it
 
 	mu          sync.Mutex
 	clusterName string
@@ -109,14 +114,15 @@ func newClusterState(s *Server) *clusterState {
 		self:    make(map[string]struct{}),
 	}
 	cs.ctx, cs.cancel = context.WithCancel(context.Background())
-	cs.enabled.Store(opts.Cluster.Port != 0)
+	cs.enabled = opts.Cluster.Port != 0
 	name := opts.Cluster.Name
-	if name == "" && cs.enabled.Load() {
+	if name == "" && cs.enabled {
 		name, cs.dynamic = cluster.NewName(), true
 	}
 	cs.setNameLocked(name)
-	if cs.enabled.Load() {
-		// Built now, so that a peer dialing in before start is served.
+	if cs.enabled {
+		// Built now, so that New can refuse a bad configuration and a peer
+		// dialing in before start is served.
 		cs.cfgErr = cs.configure(opts)
 	}
 	return cs
@@ -127,20 +133,18 @@ func newClusterState(s *Server) *clusterState {
 func (cs *clusterState) start() {
 	s := cs.s
 	opts := s.Options()
-	if cs.cfgErr != nil {
-		s.log.Errorf("Cluster disabled: %v", cs.cfgErr)
-		cs.enabled.Store(false)
-		return
-	}
 	if cs.dynamic {
 		s.log.Warnf("Cluster name was dynamically generated, consider setting one")
+	}
+	if m := opts.Cluster.Compression; m != "" && m != options.CompressionOff && m != options.CompressionAccept {
+		s.log.Noticef("Route compression %q is accepted but not used: routes are uncompressed, as with peers that do not support it", m)
 	}
 	if opts.Cluster.TLS != nil && opts.Cluster.TLS.Insecure {
 		s.log.Warnf("TLS certificate chain and hostname of solicited routes will not be verified. DO NOT USE IN PRODUCTION!")
 	}
 	cs.mu.Lock()
 	for _, u := range opts.Cluster.Routes {
-		cs.spawnDialLocked(dialSpec{url: u, explicit: true, first: true})
+		cs.spawnDialLocked(dialSpec{eng: s.engine, url: u, explicit: true, first: true})
 	}
 	cs.mu.Unlock()
 }
@@ -224,7 +228,7 @@ func (s *Server) ClusterName() string { return s.cluster.name() }
 // that changes what they know. Called on the subscriber's loop, inside a
 // callback.
 func (cs *clusterState) localInterestAdded(sub *subscription) {
-	if !cs.enabled.Load() {
+	if !cs.enabled {
 		return
 	}
 	cs.mu.Lock()
@@ -236,7 +240,7 @@ func (cs *clusterState) localInterestAdded(sub *subscription) {
 // localInterestRemoved is the counterpart of localInterestAdded; it is called
 // exactly once per subscription that was added, on its client's loop.
 func (cs *clusterState) localInterestRemoved(sub *subscription) {
-	if !cs.enabled.Load() {
+	if !cs.enabled {
 		return
 	}
 	cs.mu.Lock()
@@ -421,7 +425,7 @@ func splitAdvertise(adv string, defPort int) (string, int) {
 // reloaded applies a new configuration: route TLS and authorization for new
 // connections, new configured routes dialed, removed ones closed.
 func (cs *clusterState) reloaded(old, next *options.Options) {
-	if !cs.enabled.Load() {
+	if !cs.enabled {
 		return
 	}
 	if err := cs.configure(next); err != nil {
@@ -431,7 +435,7 @@ func (cs *clusterState) reloaded(old, next *options.Options) {
 	cs.mu.Lock()
 	for _, u := range next.Cluster.Routes {
 		if !routeListed(old.Cluster.Routes, u) {
-			cs.spawnDialLocked(dialSpec{url: u, explicit: true, first: true})
+			cs.spawnDialLocked(dialSpec{eng: cs.s.engine, url: u, explicit: true, first: true})
 		}
 	}
 	for _, rc := range cs.routes {

@@ -293,3 +293,21 @@ func TestClusterReloadRoutes(t *testing.T) {
 		return nil
 	})
 }
+
+// TestClusterAsyncConnectURLs checks that a client connected before the
+// cluster grows hears of the new node through an asynchronous INFO.
+func TestClusterAsyncConnectURLs(t *testing.T) {
+	a, _ := startNode(t, clusterOptions("A"))
+	nc := connect(t, a)
+	if got := nc.DiscoveredServers(); len(got) != 0 {
+		t.Fatalf("discovered %v before any route", got)
+	}
+	b, _ := startNode(t, clusterOptions("B", a))
+	waitForMesh(t, a, b)
+	waitFor(t, 5*time.Second, func() error {
+		if got := nc.DiscoveredServers(); !slices.Equal(got, []string{b.ClientURL()}) {
+			return fmt.Errorf("discovered %v, want [%s]", got, b.ClientURL())
+		}
+		return nil
+	})
+}

@@ -72,7 +72,7 @@ var _ proto.Handler = (*route)(nil)
 func (s *Server) openRoute(c *client, accepted bool) error {
 	c.kind = kindRoute
 	cs := s.cluster
-	if !cs.enabled.Load() {
+	if !cs.enabled {
 		return errServerShutdown
 	}
 	lim := s.lim.Load()
@@ -99,7 +99,7 @@ func (s *Server) openRoute(c *client, accepted bool) error {
 		return errServerShutdown
 	}
 	now := time.Now()
-	if r.accepted && ra != nil && ra.Required() {
+	if r.accepted && ra.Required() {
 		c.authDeadline = now.Add(ra.Timeout())
 	}
 	if tc == nil {
@@ -244,8 +244,7 @@ func (r *route) Connect(arg []byte) error {
 	o := s.Options().Cluster.TLS
 	switch {
 	case o != nil && o.Verify == verifyAndMap:
-		var chains = c.tls.VerifiedChains()
-		if err := ra.CheckCert(chains); err != nil {
+		if err := ra.CheckCert(c.tls.VerifiedChains()); err != nil {
 			return c.authViolation(err.Error())
 		}
 	case ra.Required() && ra.IsSlow(ci.User, ci.Pass):
@@ -402,7 +401,7 @@ func (r *route) firstInfo(info *cluster.Info) error {
 func (r *route) infoUpdate(info *cluster.Info) {
 	cs := r.c.srv.cluster
 	if info.ID != r.remoteID {
-		cs.implicitRoute(info)
+		cs.implicitRoute(r.c.ls.loop.Engine(), info)
 		return
 	}
 	if !info.LameDuckMode {

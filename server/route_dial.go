@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evnats/evnats/cluster"
+	"github.com/evnats/evnats/reactor"
 )
 
 // Dialing. Each dial runs on its own goroutine, never on a loop: it waits,
@@ -20,6 +21,7 @@ import (
 
 // dialSpec says what to dial and how hard to try.
 type dialSpec struct {
+	eng        *reactor.Engine // where the socket goes once dialed
 	url        *url.URL
 	explicit   bool          // a configured route: try forever while configured
 	gossipMode byte          // from the gossip that asked for this route
@@ -31,7 +33,7 @@ type dialSpec struct {
 // spawnDialLocked starts a dial goroutine. cs.mu held, so that stop cannot
 // be waiting for the group while it grows.
 func (cs *clusterState) spawnDialLocked(d dialSpec) {
-	if cs.stopped || d.url == nil {
+	if cs.stopped || d.url == nil || d.eng == nil {
 		return
 	}
 	cs.wg.Add(1)
@@ -60,7 +62,7 @@ func (cs *clusterState) dialLoop(d dialSpec) {
 		s.log.Debugf("Trying to connect to route on %s", d.url.Host)
 		nc, err := dialer.DialContext(cs.ctx, "tcp", d.url.Host)
 		if err == nil {
-			if err = s.engine.Enroll(nc, &dialTag{spec: d}); err != nil {
+			if err = d.eng.Enroll(nc, &dialTag{spec: d}); err != nil {
 				_ = nc.Close()
 			} else {
 				connected = true
@@ -140,7 +142,7 @@ func (cs *clusterState) isSelfLocked(u *url.URL) bool {
 // us, already connected or being dialed, or one of our configured routes
 // (which are dialed anyway). Routes dedicated to an account are for pooled
 // servers and are ignored.
-func (cs *clusterState) implicitRoute(info *cluster.Info) {
+func (cs *clusterState) implicitRoute(eng *reactor.Engine, info *cluster.Info) {
 	s := cs.s
 	if info.ID == s.id || info.RouteAccount != "" {
 		return
@@ -165,7 +167,7 @@ func (cs *clusterState) implicitRoute(info *cluster.Info) {
 		u.User = url.UserPassword(opts.Cluster.Auth.Username, opts.Cluster.Auth.Password)
 	}
 	cs.dialing[info.ID] = struct{}{}
-	cs.spawnDialLocked(dialSpec{url: u, gossipMode: info.GossipMode, id: info.ID, first: true})
+	cs.spawnDialLocked(dialSpec{eng: eng, url: u, gossipMode: info.GossipMode, id: info.ID, first: true})
 }
 
 // reconnectLocked decides, for a route that just closed, whether to dial it
@@ -187,11 +189,12 @@ func (cs *clusterState) reconnectLocked(c *client) {
 		c.debugf("Not attempting reconnect for solicited route, already connected to %q", r.remoteID)
 		return
 	}
+	eng := c.ls.loop.Engine()
 	jitter := time.Duration(rand.Int64N(int64(routeReconnectJitter)))
 	c.debugf("Attempting reconnect for solicited route %q", r.url.Redacted())
 	if r.explicit {
 		if routeListed(s.Options().Cluster.Routes, r.url) {
-			cs.spawnDialLocked(dialSpec{url: r.url, explicit: true, delay: routeReconnectDelay + jitter})
+			cs.spawnDialLocked(dialSpec{eng: eng, url: r.url, explicit: true, delay: routeReconnectDelay + jitter})
 		}
 		return
 	}
@@ -201,5 +204,5 @@ func (cs *clusterState) reconnectLocked(c *client) {
 		}
 		cs.dialing[r.remoteID] = struct{}{}
 	}
-	cs.spawnDialLocked(dialSpec{url: r.url, id: r.remoteID, delay: jitter})
+	cs.spawnDialLocked(dialSpec{eng: eng, url: r.url, id: r.remoteID, delay: jitter})
 }

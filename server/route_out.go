@@ -22,7 +22,11 @@ import (
 //     memory stays bounded: "Slow Consumer Detected: MaxPending of N
 //     Exceeded" is logged once per episode and counted in the slow consumer
 //     statistics (routes); when the backlog falls under half of max_pending,
-//     the number of dropped messages is logged and forwarding resumes.
+//     the number of dropped messages is logged and forwarding resumes. Other
+//     loops see the backlog (bytes in outboxes plus gnet's buffer after the
+//     route's last flush) without what the route's loop is moving into its
+//     socket at that instant, so the backlog can reach about twice
+//     max_pending, never more.
 //     Interest (RS+/RS-) is never dropped: it is small and losing it would
 //     make the peers disagree for good;
 //   - a route whose socket has not drained at all for the cluster's

@@ -127,8 +127,11 @@ func New(opts *options.Options) (*Server, error) {
 	if err := s.applyOptions(opts); err != nil {
 		return nil, err
 	}
-	s.workers = newWorkerPool(max(1, runtime.GOMAXPROCS(0)/2))
 	s.cluster = newClusterState(s)
+	if err := s.cluster.cfgErr; err != nil {
+		return nil, err
+	}
+	s.workers = newWorkerPool(max(1, runtime.GOMAXPROCS(0)/2))
 	s.cfgLoad.Store(time.Now().UnixNano())
 	return s, nil
 }
