@@ -365,9 +365,8 @@ func (c *client) postClose(reason string) {
 // arrive).
 func (s *Server) sendAsyncInfo(from *reactor.Loop) {
 	for _, l := range from.Engine().Loops() {
-		ls := s.loopState(l)
 		l.Post(func() {
-			for c := range ls.clients {
+			for c := range s.loopState(l).clients {
 				if c.kind == kindClient && c.protocol >= 1 && c.firstPongDue && !c.closing {
 					c.sendInfo()
 				}

@@ -29,6 +29,8 @@ type loopState struct {
 
 const l1CacheMax = 2048
 
+// loopState returns l's state, creating it on first use. Only l itself may
+// call it (from a callback or a task posted to l): creation is not atomic.
 func (s *Server) loopState(l *reactor.Loop) *loopState {
 	if ls, ok := l.Data.(*loopState); ok {
 		return ls

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/evnats/evnats/monitor"
@@ -93,26 +92,31 @@ func (s *Server) MonitorAddr() *net.TCPAddr {
 	return s.monitor.addr
 }
 
-// onLoops runs fn on every loop (through its task queue) and waits for all
-// of them, or for the timeout. fn runs on the loop and must be quick.
-func (s *Server) onLoops(fn func(ls *loopState)) {
+// gatherOnLoops runs fn on every loop (through its task queue) and returns
+// the results of the loops that answered within the timeout, concatenated.
+// fn runs on its loop and must be quick. A loop that answers late writes into
+// a channel nobody reads any more, so it can never touch what was returned.
+func gatherOnLoops[T any](s *Server, fn func(ls *loopState) []T) []T {
 	if s.engine == nil {
-		return
+		return nil
 	}
-	var wg sync.WaitGroup
-	for _, l := range s.engine.Loops() {
-		wg.Add(1)
-		l.Post(func() {
-			defer wg.Done()
-			fn(s.loopState(l))
-		})
+	loops := s.engine.Loops()
+	results := make(chan []T, len(loops))
+	for _, l := range loops {
+		l.Post(func() { results <- fn(s.loopState(l)) })
 	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
+	var all []T
+	timeout := time.NewTimer(5 * time.Second)
+	defer timeout.Stop()
+	for range loops {
+		select {
+		case part := <-results:
+			all = append(all, part...)
+		case <-timeout.C:
+			return all
+		}
 	}
+	return all
 }
 
 // Varz implements monitor.Source.
@@ -223,17 +227,13 @@ func (s *Server) Connz(opts *monitor.ConnzOptions) *monitor.Connz {
 	cz := &monitor.Connz{ID: s.id, Now: time.Now()}
 	withSubs := opts.Subscriptions || opts.SubscriptionsDetail
 	if opts.State != monitor.ConnClosed {
-		var mu sync.Mutex
-		s.onLoops(func(ls *loopState) {
+		cz.Conns = gatherOnLoops(s, func(ls *loopState) (infos []*monitor.ConnInfo) {
 			for c := range ls.clients {
-				if c.kind != kindClient || (opts.CID != 0 && c.cid != opts.CID) {
-					continue
+				if c.kind == kindClient && (opts.CID == 0 || c.cid == opts.CID) {
+					infos = append(infos, c.connInfo(withSubs))
 				}
-				ci := c.connInfo(withSubs)
-				mu.Lock()
-				cz.Conns = append(cz.Conns, ci)
-				mu.Unlock()
 			}
+			return infos
 		})
 	}
 	if opts.State != monitor.ConnOpen {
@@ -317,17 +317,13 @@ func (snap *connSnapshot) connInfo() *monitor.ConnInfo {
 func (s *Server) Routez(opts *monitor.RoutezOptions) *monitor.Routez {
 	rz := &monitor.Routez{ID: s.id, Name: s.name, Now: time.Now()}
 	withSubs := opts.Subscriptions || opts.SubscriptionsDetail
-	var mu sync.Mutex
-	s.onLoops(func(ls *loopState) {
+	rz.Routes = gatherOnLoops(s, func(ls *loopState) (infos []*monitor.RouteInfo) {
 		for c := range ls.clients {
-			if c.kind != kindRoute {
-				continue
+			if c.kind == kindRoute {
+				infos = append(infos, c.routeInfo(withSubs))
 			}
-			ri := c.routeInfo(withSubs)
-			mu.Lock()
-			rz.Routes = append(rz.Routes, ri)
-			mu.Unlock()
 		}
+		return infos
 	})
 	return rz
 }
@@ -361,19 +357,19 @@ func (c *client) routeInfo(withSubs bool) *monitor.RouteInfo {
 
 // countRoutes counts route connections, asking each loop.
 func (s *Server) countRoutes() int {
-	var mu sync.Mutex
-	n := 0
-	s.onLoops(func(ls *loopState) {
+	counts := gatherOnLoops(s, func(ls *loopState) []int {
 		k := 0
 		for c := range ls.clients {
 			if c.kind == kindRoute {
 				k++
 			}
 		}
-		mu.Lock()
-		n += k
-		mu.Unlock()
+		return []int{k}
 	})
+	n := 0
+	for _, k := range counts {
+		n += k
+	}
 	return n
 }
 
