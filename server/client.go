@@ -95,6 +95,7 @@ type client struct {
 	stallDst   *client
 	stalled    bool
 	stallStart time.Time
+	stallSpent *client // a stall for it timed out: none again for it until the next socket read
 
 	route *route // non-nil for route connections
 

@@ -304,7 +304,7 @@ func (c *client) checkPending(dst *client, pending, maxPending int64) {
 	switch {
 	case pending > maxPending:
 		dst.slowConsumerClose(false)
-	case pending > maxPending/4*3 && c.kind == kindClient && dst != c:
+	case pending > maxPending/4*3 && c.kind == kindClient && dst != c && dst != c.stallSpent:
 		c.stallDst = dst
 	}
 }

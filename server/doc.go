@@ -34,7 +34,7 @@
 //
 // A publisher that finds a subscriber past 3/4 of max_pending is stalled
 // (stall.go): its remaining input is held for up to 10 ms while that
-// subscriber drains, so a fast publisher does not turn a healthy but slightly
+// subscriber drains to half of max_pending, so a fast publisher does not turn a healthy but slightly
 // slower subscriber into a slow consumer. gnet cannot stop reading a socket,
 // so this replaces TCP back-pressure; the loop keeps serving everyone else.
 //

@@ -50,6 +50,9 @@ func (h *handler) OnData(conn *reactor.Conn, data []byte) {
 		return
 	}
 	c.lastIn = c.ls.now
+	if !c.stalled {
+		c.stallSpent = nil
+	}
 	if c.tls != nil {
 		c.tlsData(data)
 		return

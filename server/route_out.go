@@ -74,7 +74,7 @@ func (c *client) forwardToRoute(t *routeTarget, subject, reply []byte, hdrLen in
 		buf = proto.AppendRMsg(buf, globalAccount, subject, reply, t.queues, hdrLen, msg)
 		ob.End(rc.conn, buf, start, 1, payload)
 	}
-	if pending > maxPending/4*3 && c.kind == kindClient && !r.dropping.Load() {
+	if pending > maxPending/4*3 && c.kind == kindClient && !r.dropping.Load() && rc != c.stallSpent {
 		// Once the route drops messages, stalling publishers no longer helps.
 		c.stallDst = rc
 	}

@@ -8,10 +8,15 @@ import (
 // Producer stall. gnet cannot stop reading a socket, so a publisher cannot be
 // slowed by TCP back-pressure. Instead, when a PUB finds a subscriber more
 // than 3/4 of max_pending behind, the publisher's remaining input is held and
-// parsing resumes when that subscriber has drained below the mark, or after
-// maxStall, whichever comes first. The loop keeps serving everyone else
-// meanwhile. A subscriber that is still behind after the stall keeps
-// receiving and is closed if it passes max_pending, as in nats-server.
+// parsing resumes when that subscriber has drained to half of max_pending, or
+// after maxStall, whichever comes first. Resuming at half rather than at the
+// 3/4 mark leaves room for a quarter of max_pending before the next stall, so
+// a publisher paced by a subscriber moves in batches, not a message per timer
+// tick. The loop keeps serving everyone else meanwhile. When a stall runs out
+// its maxStall budget, the publisher does not stall for that subscriber again
+// until its next socket read, as nats-server bounds stalls per read loop: a
+// subscriber that is still behind keeps receiving and is closed if it passes
+// max_pending, while other subscribers can still pace the publisher.
 
 const (
 	maxStall       = 10 * time.Millisecond
@@ -53,10 +58,11 @@ func (c *client) checkStall() {
 	}
 	dst := c.stallDst
 	lim := c.srv.lim.Load()
-	drained := dst == nil || dst.isSlowConsumer() || dst.queued() <= lim.maxPending/4*3
+	drained := dst == nil || dst.isSlowConsumer() || dst.queued() <= lim.maxPending/2
 	if drained || time.Since(c.stallStart) >= maxStall {
-		if drained {
-			c.stallStart = time.Time{}
+		c.stallStart = time.Time{}
+		if !drained {
+			c.stallSpent = dst
 		}
 		c.endStall()
 		return
