@@ -21,6 +21,10 @@ func (h *handler) OnOpen(conn *reactor.Conn, listener int) error {
 	if s.shutdown.Load() {
 		return errServerShutdown
 	}
+	if s.lameDuck.Load() && listener != listenerRoute && conn.Tag() == nil {
+		// Lame duck mode takes no new clients (see lameduck.go).
+		return errServerShutdown
+	}
 	ls := s.loopState(conn.Loop())
 	c := &client{
 		srv:   s,

@@ -147,6 +147,14 @@ func (c *client) routeStarted() {
 // routeInfo is our route INFO. gossipMode is the mode of the dial this
 // connection came from.
 func (cs *clusterState) routeInfo(gossipMode byte) cluster.Info {
+	info := cs.routeInfoBase(gossipMode)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.completeRouteInfoLocked(info)
+}
+
+// routeInfoBase is the part of our route INFO that needs no lock.
+func (cs *clusterState) routeInfoBase(gossipMode byte) cluster.Info {
 	s := cs.s
 	opts := s.Options()
 	lim := s.lim.Load()
@@ -168,15 +176,19 @@ func (cs *clusterState) routeInfo(gossipMode byte) cluster.Info {
 		info.Host, info.Port = splitAdvertise(adv, info.Port)
 		info.IP = cluster.RouteURL(info.Host, info.Port)
 	}
-	cs.mu.Lock()
+	return info
+}
+
+// completeRouteInfoLocked fills in the parts of our route INFO that cs.mu
+// guards. cs.mu held.
+func (cs *clusterState) completeRouteInfoLocked(info cluster.Info) cluster.Info {
 	info.Cluster, info.Dynamic = cs.clusterName, cs.dynamic
 	info.AuthRequired = cs.routeAuth != nil && cs.routeAuth.Required()
 	info.TLSRequired = cs.tlsConf != nil
 	info.TLSVerify = info.TLSRequired
-	if !opts.Cluster.NoAdvertise {
+	if !cs.s.Options().Cluster.NoAdvertise {
 		info.ConnectURLs = cs.ownURLsLocked()
 	}
-	cs.mu.Unlock()
 	return info
 }
 

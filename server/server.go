@@ -65,7 +65,9 @@ type Server struct {
 	clientsMu sync.Mutex
 	clients   map[uint64]*client
 
+	lameDuck     atomic.Bool
 	shutdown     atomic.Bool
+	quit         chan struct{} // closed when Shutdown begins
 	shutdownDone chan struct{}
 }
 
@@ -113,6 +115,7 @@ func New(opts *options.Options) (*Server, error) {
 		clients:      make(map[uint64]*client),
 		closed:       newClosedRing(opts.MaxClosedClients),
 		shutdownDone: make(chan struct{}),
+		quit:         make(chan struct{}),
 	}
 	s.name = opts.ServerName
 	if s.name == "" {
@@ -309,6 +312,7 @@ func (s *Server) Shutdown() {
 		return
 	}
 	defer close(s.shutdownDone)
+	close(s.quit)
 	s.cluster.stop()
 	s.stopMonitoring()
 	if s.engine != nil {

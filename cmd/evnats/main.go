@@ -1,5 +1,3 @@
-// Command evnats runs the evnats broker. Its flags are nats-server's; see
-// --help, and --help_tls for the accepted TLS names.
 package main
 
 import (
@@ -61,17 +59,28 @@ func run(args []string) int {
 	return waitForSignals(s)
 }
 
-// waitForSignals handles SIGINT/SIGTERM (shut down, exit 0), SIGHUP (reload)
-// and SIGUSR1 (reopen the log file).
+// waitForSignals handles SIGINT/SIGTERM (shut down, exit 0), SIGHUP (reload),
+// SIGUSR1 (reopen the log file) and SIGUSR2 (lame duck mode, which ends in a
+// shutdown and exit 0).
 func waitForSignals(s *server.Server) int {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1)
-	for sig := range ch {
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	done := make(chan struct{})
+	go func() { s.WaitForShutdown(); close(done) }()
+	for {
+		var sig os.Signal
+		select {
+		case sig = <-ch:
+		case <-done:
+			return 0
+		}
 		switch sig {
+		case syscall.SIGUSR2:
+			go s.LameDuck()
 		case syscall.SIGHUP:
-			if err := s.Reload(); err != nil {
-				s.Logger().Errorf("Failed to reload server configuration: %v", err)
-			}
+			// Reload logs a refusal itself ("Reload refused, keeping the
+			// running configuration: ..."); logging it here too doubled it.
+			_ = s.Reload()
 		case syscall.SIGUSR1:
 			if err := s.Logger().Reopen(); err != nil {
 				s.Logger().Errorf("Failed to reopen log file: %v", err)
@@ -82,5 +91,4 @@ func waitForSignals(s *server.Server) int {
 			return 0
 		}
 	}
-	return 0
 }
