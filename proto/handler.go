@@ -15,7 +15,7 @@ package proto
 type Handler interface {
 	// Connect gets the JSON text after "CONNECT" (ModeServer, ModeRoute).
 	Connect(arg []byte) error
-	// Info gets the JSON text after "INFO" (ModeClient, ModeRoute).
+	// Info gets the JSON text after "INFO" (all modes).
 	Info(arg []byte) error
 	// Pub gets a PUB (ModeServer). reply is nil if absent; payload excludes
 	// the trailing CRLF.
@@ -36,10 +36,10 @@ type Handler interface {
 	Msg(subject, sid, reply, payload []byte) error
 	// HMsg gets an HMSG (ModeClient); msg is as for HPub.
 	HMsg(subject, sid, reply []byte, hdrLen int, msg []byte) error
-	// OK gets a +OK (ModeClient, ModeRoute).
+	// OK gets a +OK (all modes).
 	OK() error
 	// Err gets the text after "-ERR" with surrounding blanks and single
-	// quotes removed (ModeClient, ModeRoute).
+	// quotes removed (all modes).
 	Err(text []byte) error
 	// RSub gets an RS+ or LS+ (ModeRoute). queue is nil and weight 0 for a
 	// plain subscription.

@@ -279,3 +279,20 @@ func stringEnd(b []byte, i int) int {
 	}
 	return len(b)
 }
+
+// Info ignores an INFO from a client, as nats-server does (once CONNECT has
+// been seen where auth requires it).
+func (c *client) Info([]byte) error { return c.requireConnected() }
+
+// OK ignores a +OK from a client, as nats-server does.
+func (c *client) OK() error { return c.requireConnected() }
+
+// Err closes a client that sends -ERR, as nats-server does: no -ERR back,
+// only a log line.
+func (c *client) Err(text []byte) error {
+	if err := c.requireConnected(); err != nil {
+		return err
+	}
+	c.errorf("Client Error %s", text)
+	return &closeError{reason: "Parse Error"}
+}
