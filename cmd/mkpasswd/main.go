@@ -1,6 +1,3 @@
-// Command mkpasswd prints a bcrypt hash for use as a password or token in an
-// evnats `authorization {}` block. With no flags it generates a random
-// password; with -p it reads one (twice, without echo on a terminal).
 package main
 
 import (
