@@ -59,6 +59,7 @@ type client struct {
 	user         string // authorized user, for monitoring
 
 	perms *auth.ConnPermissions
+	creds *auth.Credentials // from CONNECT, for re-checks on reload
 
 	subs map[string]*subscription // by sid
 

@@ -65,25 +65,20 @@ func (c *client) Connect(arg []byte) error {
 	if co.Account != "" || co.NewAccount {
 		return c.authViolation("authentication error: accounts are not supported")
 	}
-	a := c.srv.auth.Load()
-	if !a.Required() {
-		c.authorized(nil)
-		return nil
-	}
-	creds := &auth.Credentials{
+	// Kept so that a reload can check the connection against new users.
+	c.creds = &auth.Credentials{
 		User:       co.User,
 		Pass:       co.Pass,
 		Token:      co.AuthToken,
 		Name:       co.Name,
 		RemoteAddr: c.logPrefix(),
 	}
-	if o := c.srv.Options().TLS; o != nil && o.Verify == verifyAndMap {
-		// The certificate decides; a client without one (allow_non_tls) is refused.
-		creds.MapCerts = true
-		if c.tls != nil && c.tlsHandshaked {
-			creds.VerifiedChains = c.tls.VerifiedChains()
-		}
+	a := c.srv.auth.Load()
+	if !a.Required() {
+		c.authorized(nil)
+		return nil
 	}
+	creds := c.certCredentials()
 	if !a.IsSlow(creds) {
 		id, err := a.Check(creds)
 		if err != nil {
@@ -144,6 +139,22 @@ func (c *client) authorized(id *auth.Identity) {
 		}
 	}
 	c.sendOK()
+}
+
+// certCredentials returns the kept CONNECT credentials with what
+// verify_and_map needs from the TLS session, as the options now in force ask.
+// Loop-only.
+func (c *client) certCredentials() *auth.Credentials {
+	creds := *c.creds
+	creds.MapCerts, creds.VerifiedChains = false, nil
+	if o := c.srv.Options().TLS; o != nil && o.Verify == verifyAndMap {
+		// The certificate decides; a client without one (allow_non_tls) is refused.
+		creds.MapCerts = true
+		if c.tls != nil && c.tlsHandshaked {
+			creds.VerifiedChains = c.tls.VerifiedChains()
+		}
+	}
+	return &creds
 }
 
 // certMatchLog names, as nats-server's debug lines do, what part of a client

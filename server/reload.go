@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,8 +24,9 @@ func (s *Server) SetReloadSource(src ReloadSource) {
 // Reload re-reads the configuration and applies what can change at run time:
 // logging, limits, authorization and TLS certificates. A change that cannot be
 // applied (ports, hosts) or a broken file is refused, logged, and the running
-// configuration is kept. Connections stay up; new limits and users apply to
-// new operations and connections.
+// configuration is kept. Connections stay up; new limits apply to new
+// operations, and clients already connected are checked against changed
+// authorization (reauth.go).
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -54,6 +56,7 @@ func (s *Server) Reload() error {
 		s.log.Errorf("Reload refused, keeping the running configuration: %v", err)
 		return err
 	}
+	prevAuth := s.auth.Load()
 	if err := s.applyOptions(next); err != nil {
 		s.log.Errorf("Reload refused, keeping the running configuration: %v", err)
 		// applyOptions stores nothing before every part has been built.
@@ -65,6 +68,9 @@ func (s *Server) Reload() error {
 		}
 	}
 	s.cluster.reloaded(old, next)
+	if slices.Contains(changed, "authorization") {
+		s.reauthorize(prevAuth)
+	}
 	s.cfgLoad.Store(time.Now().UnixNano())
 	for _, c := range changed {
 		s.log.Noticef("Reloaded: %s", c)

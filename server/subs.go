@@ -15,12 +15,7 @@ func (c *client) Sub(subject, queue, sid []byte) error {
 		return nil
 	}
 	if c.perms != nil && !c.perms.CanSubscribe(subject, queue) {
-		if len(queue) > 0 {
-			c.sendErr(`Permissions Violation for Subscription to "` + string(subject) + `" using queue "` + string(queue) + `"`)
-		} else {
-			c.sendErr(`Permissions Violation for Subscription to "` + string(subject) + `"`)
-		}
-		c.errorf("Subscription Violation - User %q, Subject %q, Queue %q", c.user, subject, queue)
+		c.subViolation(subject, queue)
 		return nil
 	}
 	if _, dup := c.subs[string(sid)]; dup {
@@ -103,4 +98,14 @@ func (s *Server) autoUnsubscribed(sub *subscription) {
 			s.cluster.localInterestRemoved(sub)
 		}
 	})
+}
+
+// subViolation tells the client it may not subscribe to subject (in queue).
+func (c *client) subViolation(subject, queue []byte) {
+	if len(queue) > 0 {
+		c.sendErr(`Permissions Violation for Subscription to "` + string(subject) + `" using queue "` + string(queue) + `"`)
+	} else {
+		c.sendErr(`Permissions Violation for Subscription to "` + string(subject) + `"`)
+	}
+	c.errorf("Subscription Violation - User %q, Subject %q, Queue %q", c.user, subject, queue)
 }
