@@ -103,6 +103,13 @@ func (c *client) Connect(arg []byte) error {
 				return
 			}
 			c.authorized(id)
+			if c.srv.auth.Load() != a {
+				// A reload changed authorization while bcrypt ran.
+				c.reauthorize(a)
+			}
+			if c.closing {
+				return
+			}
 			held := c.held
 			c.held = nil
 			if len(held) > 0 && !c.closing {
