@@ -74,28 +74,31 @@ func TestWildcards(t *testing.T) {
 func TestQueueGroupsDeliverOnceAndUseEveryMember(t *testing.T) {
 	s := runServer(t, nil)
 	const members, total = 4, 2000
-	var counts [members]atomic.Int64
-	var all atomic.Int64
-	for i := range members {
+	// Each connection takes its messages on one channel, queue (or plain)
+	// subscription and end marker alike, so when the marker arrives
+	// everything the publisher sent that connection before it is counted.
+	type receiver struct {
+		ch    chan *nats.Msg
+		count int
+	}
+	recvs := make([]*receiver, members+1) // the last one is a plain subscriber
+	for i := range recvs {
 		nc := connect(t, s)
-		_, err := nc.QueueSubscribe("work", "q", func(*nats.Msg) {
-			counts[i].Add(1)
-			all.Add(1)
-		})
+		r := &receiver{ch: make(chan *nats.Msg, total+1)}
+		var err error
+		if i < members {
+			_, err = nc.ChanQueueSubscribe("work", "q", r.ch)
+		} else {
+			_, err = nc.ChanSubscribe("work", r.ch)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := nc.Flush(); err != nil {
+		if _, err := nc.ChanSubscribe("work.end", r.ch); err != nil {
 			t.Fatal(err)
 		}
-	}
-	plain := connect(t, s)
-	var plainCount atomic.Int64
-	if _, err := plain.Subscribe("work", func(*nats.Msg) { plainCount.Add(1) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := plain.Flush(); err != nil {
-		t.Fatal(err)
+		mustFlush(t, nc)
+		recvs[i] = r
 	}
 	pub := connect(t, s)
 	for range total {
@@ -103,26 +106,37 @@ func TestQueueGroupsDeliverOnceAndUseEveryMember(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := pub.Flush(); err != nil {
+	if err := pub.Publish("work.end", nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, func() error {
-		if all.Load() != total || plainCount.Load() != total {
-			return fmt.Errorf("queue %d plain %d of %d", all.Load(), plainCount.Load(), total)
-		}
-		return nil
-	})
-	for i := range members {
-		if counts[i].Load() == 0 {
-			t.Fatalf("member %d received nothing", i)
+	mustFlush(t, pub)
+	for i, r := range recvs {
+	read:
+		for n := 0; n <= total+1; n++ {
+			select {
+			case m := <-r.ch:
+				if m.Subject == "work.end" {
+					break read
+				}
+				r.count++
+			case <-time.After(10 * time.Second):
+				t.Fatalf("receiver %d: no end marker after %d messages", i, r.count)
+			}
 		}
 	}
-	// Nothing more arrives: each message went to exactly one member.
-	if err := pub.Flush(); err != nil {
-		t.Fatal(err)
+	sum := 0
+	for i, r := range recvs[:members] {
+		if r.count == 0 {
+			t.Errorf("member %d received nothing", i)
+		}
+		sum += r.count
 	}
-	if all.Load() != total {
-		t.Fatalf("queue got %d, want %d", all.Load(), total)
+	// Exactly once: nothing lost, nothing delivered to two members.
+	if sum != total {
+		t.Errorf("queue members got %d messages in all, want %d", sum, total)
+	}
+	if plain := recvs[members].count; plain != total {
+		t.Errorf("plain subscriber got %d, want %d", plain, total)
 	}
 }
 
@@ -354,36 +368,66 @@ func TestPerPublisherOrder(t *testing.T) {
 func TestCrossLoopDelivery(t *testing.T) {
 	s := runServer(t, nil)
 	const clients = 1000
-	var got atomic.Int64
+	type receiver struct {
+		hi  atomic.Int64 // the broadcast
+		end atomic.Bool  // the marker published after it
+	}
+	recvs := make([]receiver, clients)
 	conns := make([]*nats.Conn, 0, clients)
 	for i := range clients {
 		nc := connect(t, s)
-		if _, err := nc.Subscribe("broadcast", func(*nats.Msg) { got.Add(1) }); err != nil {
+		r := &recvs[i]
+		if _, err := nc.Subscribe("broadcast", func(m *nats.Msg) {
+			if string(m.Data) == "end" {
+				r.end.Store(true)
+			} else {
+				r.hi.Add(1)
+			}
+		}); err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, nc)
 		if i%100 == 99 {
-			if err := nc.Flush(); err != nil {
-				t.Fatal(err)
-			}
+			mustFlush(t, nc)
 		}
 	}
 	for _, nc := range conns {
-		if err := nc.Flush(); err != nil {
+		mustFlush(t, nc)
+	}
+	// Every loop owns its share of these subscribers. (The reactor's probe
+	// connections at start reach every loop whatever happens to these.)
+	per := clientsPerLoop(t, s)
+	sum := 0
+	for l, n := range per {
+		sum += n
+		if n < clients/(2*len(per)) {
+			t.Errorf("loop %d owns %d of %d clients (%v)", l, n, clients, per)
+		}
+	}
+	if sum != clients {
+		t.Fatalf("loops own %d clients (%v), want %d", sum, per, clients)
+	}
+	for _, data := range []string{"hi", "end"} {
+		if err := conns[0].Publish("broadcast", []byte(data)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Every loop owns some of the subscribers.
-	if loops := s.engine.Loops(); len(loops) != s.numLoops() {
-		t.Fatalf("only %d of %d loops own connections", len(loops), s.numLoops())
-	}
-	if err := conns[0].Publish("broadcast", []byte("hi")); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, conns[0])
 	waitFor(t, 20*time.Second, func() error {
-		if got.Load() != clients {
-			return fmt.Errorf("got %d of %d", got.Load(), clients)
+		done := 0
+		for i := range recvs {
+			if recvs[i].end.Load() {
+				done++
+			}
+		}
+		if done != clients {
+			return fmt.Errorf("%d of %d clients got the end marker", done, clients)
 		}
 		return nil
 	})
+	for i := range recvs {
+		if n := recvs[i].hi.Load(); n != 1 {
+			t.Fatalf("client %d (loop %d) got the broadcast %d times, want once", i, loopOf(t, s, conns[i]), n)
+		}
+	}
 }
