@@ -5,8 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +124,7 @@ func checkClusterRouting(t *testing.T, a, b, c *Server) {
 					t.Fatalf("published on %s, %s got %d messages, want 50", servers[from].Name(), servers[i].Name(), n)
 				}
 			}
+			expectOnlyDrain(t, "orders", subs, conns)
 		}
 		for _, sub := range subs {
 			_ = sub.Unsubscribe()
@@ -152,25 +152,26 @@ func checkClusterRouting(t *testing.T, a, b, c *Server) {
 
 	t.Run("queue group once cluster-wide", func(t *testing.T) {
 		const perNode, total = 2, 600
-		var got [3]atomic.Int64
-		var seen sync.Map
-		var dup atomic.Int64
+		// Each node's connection takes its queue messages and the end
+		// markers on one channel. Routes keep each publisher's order, so
+		// once a connection has every publisher's marker it has every
+		// message it will ever get from them.
+		chans := make([]chan *nats.Msg, len(conns))
 		for i, nc := range conns {
+			chans[i] = make(chan *nats.Msg, total+len(conns))
 			for range perNode {
-				_, err := nc.QueueSubscribe("jobs", "workers", func(m *nats.Msg) {
-					got[i].Add(1)
-					if _, loaded := seen.LoadOrStore(string(m.Data), true); loaded {
-						dup.Add(1)
-					}
-				})
-				if err != nil {
+				if _, err := nc.ChanQueueSubscribe("jobs", "workers", chans[i]); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if _, err := nc.ChanSubscribe("jobs.end", chans[i]); err != nil {
+				t.Fatal(err)
 			}
 			mustFlush(t, nc)
 		}
 		for _, s := range servers {
 			waitQueueWeight(t, s, "jobs", "workers", 2*perNode)
+			waitPlainInterest(t, s, "jobs.end", 2)
 		}
 		// Publish from every node; each message must land exactly once.
 		for k := range total {
@@ -179,19 +180,36 @@ func checkClusterRouting(t *testing.T, a, b, c *Server) {
 			}
 		}
 		for _, nc := range conns {
+			if err := nc.Publish("jobs.end", nil); err != nil {
+				t.Fatal(err)
+			}
 			mustFlush(t, nc)
 		}
-		waitFor(t, 10*time.Second, func() error {
-			if sum := got[0].Load() + got[1].Load() + got[2].Load(); sum != total {
-				return fmt.Errorf("queue got %d of %d messages", sum, total)
+		got := make([]int, len(conns))
+		seen := make(map[string]string)
+		for i, ch := range chans {
+			for markers := 0; markers < len(conns); {
+				select {
+				case m := <-ch:
+					if m.Subject == "jobs.end" {
+						markers++
+						continue
+					}
+					got[i]++
+					if first, dup := seen[string(m.Data)]; dup {
+						t.Errorf("job %s delivered on %s and on %s", m.Data, first, servers[i].Name())
+					}
+					seen[string(m.Data)] = servers[i].Name()
+				case <-time.After(10 * time.Second):
+					t.Fatalf("%s: %d of %d end markers after %d jobs", servers[i].Name(), markers, len(conns), got[i])
+				}
 			}
-			return nil
-		})
-		if dup.Load() != 0 {
-			t.Fatalf("%d messages delivered twice", dup.Load())
+		}
+		if len(seen) != total {
+			t.Errorf("%d distinct jobs delivered (%v per node), want %d", len(seen), got, total)
 		}
 		for i := range got {
-			if got[i].Load() == 0 {
+			if got[i] == 0 {
 				t.Errorf("no message for the members on %s", servers[i].Name())
 			}
 		}
@@ -235,6 +253,33 @@ func checkClusterRouting(t *testing.T, a, b, c *Server) {
 			return nil
 		})
 	})
+}
+
+// expectOnlyDrain publishes "drain" on subject from every connection and
+// reads each subscription until it has all of them: anything else arriving
+// first is a message delivered more often than counted (a duplicate that
+// trailed the end marker). It cannot see a duplicate that arrives later
+// still, but it needs no sleep.
+func expectOnlyDrain(t *testing.T, subject string, subs []*nats.Subscription, conns []*nats.Conn) {
+	t.Helper()
+	for _, nc := range conns {
+		if err := nc.Publish(subject, []byte("drain")); err != nil {
+			t.Fatal(err)
+		}
+		mustFlush(t, nc)
+	}
+	for i, sub := range subs {
+		for drains := 0; drains < len(conns); {
+			m, err := sub.NextMsg(5 * time.Second)
+			if err != nil {
+				t.Fatalf("subscription %d on %s: %d of %d drain markers: %v", i, subject, drains, len(conns), err)
+			}
+			if string(m.Data) != "drain" {
+				t.Fatalf("subscription %d on %s: extra message %q after the end marker", i, subject, m.Data)
+			}
+			drains++
+		}
+	}
 }
 
 // publishN publishes n numbered messages and then "end".
@@ -309,5 +354,48 @@ func TestClusterAsyncConnectURLs(t *testing.T) {
 			return fmt.Errorf("discovered %v, want [%s]", got, b.ClientURL())
 		}
 		return nil
+	})
+}
+
+// TestClusterConnectURLsShrink checks that connect_urls lose a node that
+// leaves the cluster: in /varz and in what nats.go discovered through the
+// asynchronous INFO.
+func TestClusterConnectURLsShrink(t *testing.T) {
+	a, _ := startNode(t, clusterOptions("A"))
+	b, _ := startNode(t, clusterOptions("B", a))
+	c, _ := startNode(t, clusterOptions("C", a))
+	waitForMesh(t, a, b, c)
+	onA, onB := connect(t, a), connect(t, b)
+	hostPort := func(s *Server) string { return strings.TrimPrefix(s.ClientURL(), "nats://") }
+	check := func(nc *nats.Conn, s *Server, wantDiscovered []string, wantVarz []string) error {
+		got := nc.DiscoveredServers()
+		slices.Sort(got)
+		slices.Sort(wantDiscovered)
+		if !slices.Equal(got, wantDiscovered) {
+			return fmt.Errorf("client of %s discovered %v, want %v", s.Name(), got, wantDiscovered)
+		}
+		urls := slices.Clone(s.Varz().ClientConnectURLs)
+		slices.Sort(urls)
+		slices.Sort(wantVarz)
+		if !slices.Equal(urls, wantVarz) {
+			return fmt.Errorf("%s varz connect_urls %v, want %v", s.Name(), urls, wantVarz)
+		}
+		return nil
+	}
+	waitFor(t, 5*time.Second, func() error {
+		all := []string{hostPort(a), hostPort(b), hostPort(c)}
+		if err := check(onA, a, []string{b.ClientURL(), c.ClientURL()}, all); err != nil {
+			return err
+		}
+		return check(onB, b, []string{a.ClientURL(), c.ClientURL()}, all)
+	})
+
+	c.Shutdown()
+	waitFor(t, 10*time.Second, func() error {
+		both := []string{hostPort(a), hostPort(b)}
+		if err := check(onA, a, []string{b.ClientURL()}, both); err != nil {
+			return err
+		}
+		return check(onB, b, []string{a.ClientURL()}, both)
 	})
 }
