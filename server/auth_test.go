@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/evnats/evnats/options"
+	"github.com/evnats/evnats/tlsengine"
 )
 
 // runConf starts a server from a configuration file with the given text, as
@@ -457,4 +459,88 @@ func FuzzRedactSecrets(f *testing.F) {
 func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestAuthTimeoutDefault checks the authorization timeout the server uses:
+// 2 s, or the TLS timeout plus 1 s when TLS is on, unless configured. It
+// reads the value /varz reports and, for some, watches a client that never
+// sends CONNECT get -ERR 'Authentication Timeout': never before the timeout
+// (only that lower bound is asserted, as the close may come late).
+func TestAuthTimeoutDefault(t *testing.T) {
+	tests := []struct {
+		name    string
+		tls     time.Duration // TLS handshake timeout; negative: no TLS, 0: its default
+		auth    time.Duration // configured authorization timeout; 0: default
+		want    time.Duration
+		observe bool
+	}{
+		{name: "no TLS", tls: -1, want: 2 * time.Second, observe: true},
+		{name: "TLS default", tls: 0, want: options.DefaultTLSTimeout + time.Second},
+		{name: "TLS 1.5s", tls: 1500 * time.Millisecond, want: 2500 * time.Millisecond, observe: true},
+		{name: "configured with TLS", tls: 1500 * time.Millisecond, auth: 700 * time.Millisecond, want: 700 * time.Millisecond, observe: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := runServer(t, func(o *options.Options) {
+				o.HTTPPort = options.RandomPort
+				o.Auth.Username, o.Auth.Password = "u", "p"
+				o.Auth.Timeout = tc.auth
+				if tc.tls >= 0 {
+					serverTLS(func(c *tlsengine.Config) { c.Timeout = tc.tls })(o)
+				}
+			})
+			var v struct {
+				AuthTimeout float64 `json:"auth_timeout"`
+				TLSTimeout  float64 `json:"tls_timeout"`
+			}
+			getJSON(t, http.DefaultClient, monitorURL(s)+"/varz", &v)
+			if v.AuthTimeout != tc.want.Seconds() {
+				t.Errorf("varz auth_timeout %v, want %v", v.AuthTimeout, tc.want.Seconds())
+			}
+			if tc.tls > 0 && v.TLSTimeout != tc.tls.Seconds() {
+				t.Errorf("varz tls_timeout %v, want %v", v.TLSTimeout, tc.tls.Seconds())
+			}
+			if !tc.observe {
+				return
+			}
+			start := time.Now()
+			var errLine string
+			if tc.tls >= 0 {
+				r, err := dialTLSRaw(t, s, clientTLS(t, nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.close()
+				// The first PING (after about 2 s) may come first.
+				for range 3 {
+					if errLine, err = r.line(); err != nil {
+						t.Fatalf("waiting for the timeout: %v", err)
+					}
+					if errLine != "PING" {
+						break
+					}
+				}
+				if rest, err := r.line(); err == nil || isTimeout(err) {
+					t.Fatalf("connection still open after %q: %q %v", errLine, rest, err)
+				}
+			} else {
+				r := dialRaw(t, s)
+				r.expect(`^INFO .*"auth_required":true`)
+				for range 3 {
+					if errLine = r.line(); errLine != "PING" {
+						break
+					}
+				}
+				r.expectClosed()
+			}
+			elapsed := time.Since(start)
+			if errLine != "-ERR 'Authentication Timeout'" {
+				t.Fatalf("got %q, want -ERR 'Authentication Timeout'", errLine)
+			}
+			if elapsed < tc.want {
+				t.Fatalf("closed %v after connecting, before the %v timeout", elapsed, tc.want)
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -328,4 +329,80 @@ func TestLimits(t *testing.T) {
 		r.expect(`^z$`)
 		r.expect(`^PONG$`)
 	})
+}
+
+// TestSlowConsumerLogLines floods a raw subscriber that never reads until
+// the server gives up on it, once for max_pending and once for
+// write_deadline, and checks nats-server's log line (with the client's
+// address, cid and name), the close reason and the counters.
+func TestSlowConsumerLogLines(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*options.Options)
+		line   string // the message after the client prefix
+		reason string
+	}{
+		{
+			name:   "max pending",
+			mutate: func(o *options.Options) { o.MaxPending = 256 << 10 },
+			line:   `Slow Consumer Detected: MaxPending of 262144 Exceeded$`,
+			reason: "Slow Consumer (Pending Bytes)",
+		},
+		{
+			// max_pending stays at its 64 MB default, far above what the
+			// flood queues, so only the write deadline can close it.
+			name:   "write deadline",
+			mutate: func(o *options.Options) { o.WriteDeadline = 200 * time.Millisecond },
+			line:   `Slow Consumer Detected: WriteDeadline of 200ms exceeded`,
+			reason: "Slow Consumer (Write Deadline)",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, logs := runServerLog(t, func(o *options.Options) {
+				o.MaxPayload = 64 << 10
+				tc.mutate(o)
+			})
+			slow := dialRaw(t, s)
+			slow.connectRaw(`{"verbose":false,"name":"slowpoke"}`)
+			slow.send("SUB flood 1\r\nPING\r\n")
+			slow.expect(`^PONG$`)
+			port := slow.c.LocalAddr().(*net.TCPAddr).Port
+
+			pub := connect(t, s)
+			payload := make([]byte, 64<<10)
+			const maxFlood = 384 // 24 MB: more than loopback buffers hold, far under 64 MB
+			for i := 0; i < maxFlood && len(logs.matching(`Slow Consumer Detected`)) == 0; i++ {
+				if err := pub.Publish("flood", payload); err != nil {
+					t.Fatal(err)
+				}
+				if i%8 == 7 {
+					mustFlush(t, pub)
+				}
+			}
+			mustFlush(t, pub)
+			want := fmt.Sprintf(`\[INF\] 127\.0\.0\.1:%d - cid:\d+ - "slowpoke" - %s`, port, tc.line)
+			logs.waitLine(t, want)
+			if n := len(logs.matching(`Slow Consumer Detected`)); n != 1 {
+				t.Errorf("%d slow consumer lines, want 1: %q", n, logs.matching(`Slow Consumer Detected`))
+			}
+			slow.expectClosed()
+			waitFor(t, 5*time.Second, func() error {
+				for _, c := range s.closed.all() {
+					if c.name == "slowpoke" {
+						if c.reason != tc.reason {
+							return fmt.Errorf("closed with reason %q, want %q", c.reason, tc.reason)
+						}
+						return nil
+					}
+				}
+				return fmt.Errorf("slowpoke not among the closed connections")
+			})
+			v := s.Varz()
+			if v.SlowConsumers != 1 || v.SlowConsumersStats.Clients != 1 || len(v.SlowConsumerOffenders) != 1 ||
+				v.SlowConsumerOffenders[0].Name != "slowpoke" {
+				t.Errorf("varz slow consumers %d, stats %+v, offenders %+v", v.SlowConsumers, v.SlowConsumersStats, v.SlowConsumerOffenders)
+			}
+		})
+	}
 }
