@@ -177,6 +177,9 @@ func runMain(ctx context.Context, name string, args []string, stdout, stderr io.
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout + cfg.Duration
 	}
+	if _, err := cfg.validate(); err != nil {
+		return usageError{errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))}
+	}
 	if !noProgress && !asJSON && !asCSV && isTerminal(stderr) {
 		cfg.Progress = stderr
 	}

@@ -28,6 +28,11 @@ func TestMainUsageErrors(t *testing.T) {
 		{name: "stray argument", args: []string{"pub", "extra"}},
 		{name: "bad size", args: []string{"pub", "--size", "big"}},
 		{name: "compare unknown row", args: []string{"compare", "--rows", "nope"}},
+		{name: "compare stray argument", args: []string{"compare", "extra"}},
+		{name: "compare zero storm clients", args: []string{"compare", "--storm-clients", "0"}},
+		{name: "cert without key", args: []string{"pub", "--tlscert", "cert.pem"}},
+		{name: "key without cert", args: []string{"pub", "--tlskey", "key.pem"}},
+		{name: "no messages", args: []string{"pub", "--msgs", "0"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,12 +79,12 @@ func TestMainReports(t *testing.T) {
 func TestMainCompare(t *testing.T) {
 	bin := natsServerBin(t)
 	md := filepath.Join(t.TempDir(), "RESULTS.md")
-	// nats-server stands in for evnats: the rows run A against A, and the sweep
-	// row fails because nats-server has no --loops flag, exercising the notes.
-	code, out, errOut := runMainT(t, "compare", "--nats-server", bin, "--evnats", bin,
-		"--rows", "1to1-16,reqrep,idle,loops", "--rounds", "1", "--duration", "100ms", "--idle-conns", "50", "--loops", "2", "-o", md)
+	// No --evnats: compare builds ../cmd/evnats itself, as the documented command does.
+	code, out, errOut := runMainT(t, "compare", "--src", "..", "--nats-server", bin,
+		"--rows", "1to1-16,reqrep,tls-handshake,tls-storm,idle", "--rounds", "1", "--duration", "200ms",
+		"--idle-conns", "50", "--handshake-clients", "8", "--storm-clients", "20", "-o", md)
 	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
 	b, err := os.ReadFile(md)
 	if err != nil {
@@ -88,8 +93,50 @@ func TestMainCompare(t *testing.T) {
 	if string(b) != out {
 		t.Error("the file differs from what was printed")
 	}
-	for _, want := range []string{"# evnats benchmark results", "- Commit: ", "| 1:1 16 B |", "| request/reply",
-		"| nats-server | ", "evnats --loops 2 | failed [1]", "## What the numbers mean", "1. evnats --loops 2"} {
+	if _, err := os.Stat(md + ".partial"); err == nil {
+		t.Error("a successful run wrote a .partial file")
+	}
+	for _, want := range []string{"# evnats benchmark results", "- Commit: ", "each figure comes from a single round",
+		"| 1:1 16 B |", "| request/reply", "| nats-server | ", "| evnats | ",
+		"## TLS handshakes (8 clients", "## Request/reply during a TLS reconnect storm (20 clients",
+		"| evnats / nats-server |", "## What the numbers mean"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "## Notes") || strings.Contains(out, "failed [") {
+		t.Errorf("a row failed:\n%s", out)
+	}
+}
+
+func TestMainCompareFailedRow(t *testing.T) {
+	bin := natsServerBin(t)
+	md := filepath.Join(t.TempDir(), "RESULTS.md")
+	const good = "# a good earlier report\n"
+	if err := os.WriteFile(md, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// nats-server stands in for evnats: the sweep row fails, because
+	// nats-server has no --loops flag.
+	code, out, errOut := runMainT(t, "compare", "--nats-server", bin, "--evnats", bin,
+		"--rows", "1to1-16,loops", "--rounds", "1", "--duration", "100ms", "--loops", "2", "-o", md)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "1 of 2 rows failed or were not run: loops (evnats --loops 2: ") {
+		t.Errorf("stderr does not name the failed row:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "wrote "+md+".partial") {
+		t.Errorf("stderr does not say where the report went:\n%s", errOut)
+	}
+	if b, err := os.ReadFile(md); err != nil || string(b) != good {
+		t.Errorf("the earlier report was overwritten (%v): %q", err, b)
+	}
+	b, err := os.ReadFile(md + ".partial")
+	if err != nil || string(b) != out {
+		t.Errorf("the .partial file (%v) differs from what was printed", err)
+	}
+	for _, want := range []string{"| 1:1 16 B |", "evnats --loops 2 | failed [1]", "1. evnats --loops 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

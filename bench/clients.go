@@ -237,7 +237,7 @@ func (r *runner) publish(c *conn, st *clientStats, pongs <-chan struct{}, dead <
 }
 
 // replyTimeout is how long a requester waits for one reply before it stops and
-// the request counts as lost.
+// the request counts as lost, unless Config.replyTimeout says otherwise.
 const replyTimeout = 5 * time.Second
 
 // request sends count requests (or until deadline when count is 0), one at a
@@ -247,6 +247,10 @@ func (r *runner) request(c *conn, st *clientStats, inbox []byte, count int64, cl
 	b := newBatch([]byte(r.cfg.Subject), inbox, r.cfg.Size, 0)
 	frame := b.buf[:b.frame]
 	h := &recvHandler{c: c, hist: st.hist}
+	wait := replyTimeout
+	if r.cfg.replyTimeout > 0 {
+		wait = r.cfg.replyTimeout
+	}
 	<-r.startCh
 	st.start = time.Now()
 	for count == 0 || h.n < count {
@@ -259,7 +263,7 @@ func (r *runner) request(c *conn, st *clientStats, inbox []byte, count int64, cl
 			return
 		}
 		want := h.n + 1
-		_ = c.SetReadDeadline(time.Now().Add(replyTimeout))
+		_ = c.SetReadDeadline(time.Now().Add(wait))
 		for h.n < want {
 			n, err := c.Read(c.rbuf)
 			if n > 0 {
@@ -275,7 +279,7 @@ func (r *runner) request(c *conn, st *clientStats, inbox []byte, count int64, cl
 				switch {
 				case closing.Load():
 				case errors.Is(err, os.ErrDeadlineExceeded):
-					st.err = fmt.Errorf("no reply within %v", replyTimeout)
+					st.err = fmt.Errorf("no reply within %v", wait)
 				default:
 					st.closedByServer, st.err = true, unwrapOp(err)
 				}

@@ -14,19 +14,32 @@ import (
 	"time"
 )
 
-// compareBudget bounds a whole compare run; rows not started by then are skipped.
+// compareBudget bounds a whole compare run, installing and building included;
+// rows not started by then are not run, and the run fails.
 const compareBudget = 10 * time.Minute
 
-// row is one line of the comparison: a workload, and the server setups to run
-// it against in alternation.
+// rowKind says what a row measures.
+type rowKind int
+
+const (
+	kindTraffic   rowKind = iota // a scenario's throughput (the main table)
+	kindIdle                     // memory per idle connection
+	kindSweep                    // evnats only, one target per --loops value
+	kindHandshake                // TLS handshakes per second
+	kindStorm                    // request/reply latency during a TLS reconnect storm
+	kindValidate                 // this generator against nats bench (one nats-server)
+	kindGoBench                  // the server package's Go benchmarks
+)
+
+// row is one line (or table) of the comparison: a workload, and the server
+// setups to run it against in alternation.
 type row struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	kind  rowKind
 	cfg   Config
 	tls   bool // servers get --tls, the generator the CA
 	route bool // two-node cluster per target: publish on one node, subscribe on the other
-	idle  bool // idle-connection memory instead of traffic
-	sweep bool // evnats only, one target per --loops value
 }
 
 // compareRows lists the comparison in report order.
@@ -44,8 +57,13 @@ func compareRows() []row {
 		{ID: "reqrep", Title: "request/reply 1:1 128 B (requests/s)", cfg: pubsub(ScenarioReqRep, 128, 1, 1)},
 		{ID: "tls", Title: "1:1 16 B over TLS", cfg: pubsub(ScenarioPubSub, 16, 1, 1), tls: true},
 		{ID: "route", Title: "1:1 128 B across a route", cfg: pubsub(ScenarioPubSub, 128, 1, 1), route: true},
-		{ID: "idle", Title: "idle connections", idle: true},
-		{ID: "loops", Title: "1->100 fan-out 128 B, evnats --loops sweep", cfg: pubsub(ScenarioFanout, 128, 1, 100), sweep: true},
+		{ID: "idle", Title: "idle connections", kind: kindIdle},
+		{ID: "loops", Title: "1->100 fan-out 128 B, evnats --loops sweep", kind: kindSweep, cfg: pubsub(ScenarioFanout, 128, 1, 100)},
+		{ID: "tls-handshake", Title: "TLS handshakes", kind: kindHandshake, tls: true},
+		{ID: "tls-storm", Title: "request/reply 128 B during a TLS reconnect storm", kind: kindStorm, tls: true,
+			cfg: pubsub(ScenarioReqRep, 128, 1, 1)},
+		{ID: "validate", Title: "generator check: nats bench and evnats-bench against nats-server", kind: kindValidate},
+		{ID: "gobench", Title: "Go benchmarks of package server", kind: kindGoBench},
 	}
 }
 
@@ -68,7 +86,29 @@ type sample struct {
 	Slow        int         `json:"slow_consumers"`
 	P50         float64     `json:"p50_us,omitempty"`
 	P99         float64     `json:"p99_us,omitempty"`
+	P999        float64     `json:"p99_9_us,omitempty"`
+	Max         float64     `json:"max_us,omitempty"`
 	Idle        *idleResult `json:"idle,omitempty"`
+	TLS         *tlsSample  `json:"tls,omitempty"`
+}
+
+// tlsSample holds what the handshake and storm rows measure besides the above.
+type tlsSample struct {
+	// Handshakes counts connections completed (TLS handshake, CONNECT,
+	// PING/PONG) in the measured interval, Failed those that failed.
+	Handshakes int64   `json:"handshakes"`
+	Failed     int64   `json:"failed"`
+	PerSec     float64 `json:"handshakes_per_sec"`
+	// CPUPerHSUs is the server's CPU time per completed handshake (handshake row).
+	CPUPerHSUs float64 `json:"server_cpu_us_per_handshake,omitempty"`
+	// ConnectP50 and ConnectP99 spread the time from dial to PONG.
+	ConnectP50 float64 `json:"connect_p50_us"`
+	ConnectP99 float64 `json:"connect_p99_us"`
+	Negotiated string  `json:"negotiated,omitempty"`
+	// QuietP50 and QuietP99 are the storm row's request/reply latency measured
+	// just before the storm, on the same connections.
+	QuietP50 float64 `json:"quiet_p50_us,omitempty"`
+	QuietP99 float64 `json:"quiet_p99_us,omitempty"`
 }
 
 // cell is one target's results within a row.
@@ -81,35 +121,46 @@ type cell struct {
 // rowResult is one row of the comparison.
 type rowResult struct {
 	row
-	Cells []*cell `json:"cells"`
+	Cells    []*cell         `json:"cells"`
+	Validate *validateResult `json:"validate,omitempty"`
+	GoBench  *goBenchResult  `json:"go_bench,omitempty"`
 }
 
 // comparer holds the settings of one compare run.
 type comparer struct {
-	rounds    int
-	duration  time.Duration
-	idleConns int
-	certs     string
-	natsBin   string
-	evnatsBin string
-	loops     []int
-	log       func(string)
+	rounds       int
+	duration     time.Duration
+	idleConns    int
+	hsClients    int
+	stormClients int
+	validateMsgs int64
+	src          string
+	certs        string
+	natsBin      string
+	natsCLI      string
+	evnatsBin    string
+	loops        []int
+	log          func(string)
 }
 
 func compareMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("evnats-bench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cmp := &comparer{log: func(s string) { fmt.Fprintln(stderr, s) }}
-	var src, rows, out, natsBin, evnatsBin, loops string
+	var rows, out, evnatsBin, loops string
 	var asJSON bool
 	fs.IntVar(&cmp.rounds, "rounds", 3, "alternating rounds per scenario")
 	fs.DurationVar(&cmp.duration, "duration", 2*time.Second, "publishing time of each measurement")
 	fs.IntVar(&cmp.idleConns, "idle-conns", 10_000, "connections for the idle-memory measurement")
-	fs.StringVar(&src, "src", ".", "root of the evnats module (builds ./cmd/evnats, finds configs/certs)")
+	fs.IntVar(&cmp.hsClients, "handshake-clients", 100, "clients connecting over TLS at once in the tls-handshake row")
+	fs.IntVar(&cmp.stormClients, "storm-clients", 500, "clients reconnecting over TLS in the tls-storm row")
+	fs.Int64Var(&cmp.validateMsgs, "validate-msgs", 1_000_000, "messages per generator run in the validate row")
+	fs.StringVar(&cmp.src, "src", ".", "root of the evnats module (builds ./cmd/evnats, finds configs/certs, runs the Go benchmarks)")
 	fs.StringVar(&rows, "rows", "", "comma-separated row ids to run (default all): "+strings.Join(rowIDs(), ","))
-	fs.StringVar(&out, "o", "", "also write the report as Markdown to this file (e.g. bench/RESULTS.md)")
+	fs.StringVar(&out, "o", "", "also write the report as Markdown to this file (e.g. bench/RESULTS.md); FILE.partial if a row fails")
 	fs.StringVar(&out, "write", "", "same as -o")
-	fs.StringVar(&natsBin, "nats-server", "", "nats-server binary (default: install "+NATSServerVersion+" into the cache)")
+	fs.StringVar(&cmp.natsBin, "nats-server", "", "nats-server binary (default: "+NATSServerVersion+" from the cache, from SRC/.cache/bin, or installed into the cache)")
+	fs.StringVar(&cmp.natsCLI, "nats", "", "natscli binary for the validate row (default: install "+NATSCLIVersion+" into the cache)")
 	fs.StringVar(&evnatsBin, "evnats", "", "evnats binary (default: go build ./cmd/evnats)")
 	fs.StringVar(&loops, "loops", "1,2,4", "evnats --loops values of the sweep row")
 	fs.BoolVar(&asJSON, "json", false, "print every sample as JSON instead of tables")
@@ -119,8 +170,11 @@ func compareMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return usageError{err}
 	}
-	if cmp.rounds < 1 || cmp.duration <= 0 || cmp.idleConns < 1 {
-		return usageError{errors.New("--rounds, --duration and --idle-conns must be positive")}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if cmp.rounds < 1 || cmp.duration <= 0 || cmp.idleConns < 1 || cmp.hsClients < 1 || cmp.stormClients < 1 || cmp.validateMsgs < 1 {
+		return usageError{errors.New("--rounds, --duration, --idle-conns, --handshake-clients, --storm-clients and --validate-msgs must be positive")}
 	}
 	for _, l := range splitList(loops) {
 		n, err := strconv.Atoi(l)
@@ -133,55 +187,97 @@ func compareMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return usageError{err}
 	}
+	started := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, compareBudget)
 	defer cancel()
 	if _, err := raiseFileLimit(); err != nil {
 		return fmt.Errorf("raising RLIMIT_NOFILE: %w", err)
 	}
-	if cmp.natsBin = natsBin; natsBin == "" {
-		if cmp.natsBin, err = installTool(ctx, NATSServerModule, "nats-server", NATSServerVersion, cmp.log); err != nil {
+	if cmp.natsBin == "" {
+		if cmp.natsBin, err = findNATSServer(ctx, cmp.src, cmp.log); err != nil {
 			return err
 		}
 	}
-	cmp.certs = filepath.Join(src, "configs", "certs")
-	if cmp.evnatsBin = evnatsBin; evnatsBin == "" {
+	cmp.certs = filepath.Join(cmp.src, "configs", "certs")
+	if cmp.evnatsBin = evnatsBin; evnatsBin == "" && needsEvnats(selected) {
 		tmp, err := os.MkdirTemp("", "evnats-bench-")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(tmp)
 		cmp.log("building ./cmd/evnats")
-		if cmp.evnatsBin, err = buildEvnats(ctx, src, tmp); err != nil {
+		if cmp.evnatsBin, err = buildEvnats(ctx, cmp.src, tmp); err != nil {
 			return err
 		}
 	}
-	started := time.Now()
 	var results []*rowResult
 	for _, r := range selected {
 		if ctx.Err() != nil {
 			results = append(results, skipped(r, "not run: the "+compareBudget.String()+" budget ran out"))
 			continue
 		}
+		t0 := time.Now()
 		cmp.log("measuring " + r.Title)
 		results = append(results, cmp.runRow(ctx, r))
+		cmp.log(fmt.Sprintf("  %s took %v", r.ID, time.Since(t0).Round(100*time.Millisecond)))
 	}
+	failed := failures(results)
 	if asJSON {
-		return writeJSONResults(stdout, results)
+		if err := writeJSONResults(stdout, results); err != nil {
+			return err
+		}
 	}
-	md := renderMarkdown(results, cmp, "evnats-bench compare "+strings.Join(args, " "), src, time.Since(started))
-	if _, err := io.WriteString(stdout, md); err != nil {
-		return err
+	var old string
+	if out != "" {
+		if b, err := os.ReadFile(out); err == nil {
+			old = string(b)
+		}
+	}
+	md := renderMarkdown(results, cmp, "evnats-bench compare "+strings.Join(args, " "), time.Since(started), old)
+	if !asJSON {
+		if _, err := io.WriteString(stdout, md); err != nil {
+			return err
+		}
 	}
 	if out != "" {
-		if old, err := os.ReadFile(out); err == nil {
-			md = keepGoBenchmarks(md, string(old))
+		dest := out
+		if len(failed) > 0 {
+			dest = out + ".partial"
 		}
-		if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", out, err)
+		if err := os.WriteFile(dest, []byte(md), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", dest, err)
 		}
-		cmp.log("wrote " + out)
+		if len(failed) > 0 {
+			cmp.log("wrote " + dest + "; " + out + " was left as it was, because not every row succeeded")
+		} else {
+			_ = os.Remove(out + ".partial") // a stale one from an earlier failed run
+			cmp.log("wrote " + out)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d rows failed or were not run: %s", len(failed), len(results), strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// needsEvnats reports whether any selected row runs evnats.
+func needsEvnats(rows []row) bool {
+	return slices.ContainsFunc(rows, func(r row) bool { return r.kind != kindValidate && r.kind != kindGoBench })
+}
+
+// failures lists, one per row, the rows that failed or were not run, with the
+// first reason.
+func failures(results []*rowResult) []string {
+	var out []string
+	for _, r := range results {
+		for _, c := range r.Cells {
+			if c.Err != "" {
+				out = append(out, r.ID+" ("+c.Target+": "+oneLine(c.Err)+")")
+				break
+			}
+		}
+	}
+	return out
 }
 
 func rowIDs() []string {
@@ -211,196 +307,4 @@ func selectRows(list string) ([]row, error) {
 
 func skipped(r row, why string) *rowResult {
 	return &rowResult{row: r, Cells: []*cell{{Target: "all", Err: why}}}
-}
-
-// targets returns the server setups a row alternates between.
-func (cmp *comparer) targets(r row) []target {
-	if r.sweep {
-		var ts []target
-		for _, n := range cmp.loops {
-			ts = append(ts, target{Name: "evnats --loops " + strconv.Itoa(n), bin: cmp.evnatsBin,
-				extra: []string{"--loops", strconv.Itoa(n)}})
-		}
-		return ts
-	}
-	return []target{{Name: "nats-server", bin: cmp.natsBin}, {Name: "evnats", bin: cmp.evnatsBin}}
-}
-
-// runRow measures a row: rounds × targets, alternating targets within a round.
-func (cmp *comparer) runRow(ctx context.Context, r row) *rowResult {
-	res := &rowResult{row: r}
-	ts := cmp.targets(r)
-	if r.tls {
-		for _, f := range []string{"server-cert.pem", "server-key.pem", "ca.pem"} {
-			if _, err := os.Stat(filepath.Join(cmp.certs, f)); err != nil {
-				return skipped(r, "skipped: "+err.Error())
-			}
-		}
-	}
-	sets := make([]*serverSet, len(ts))
-	for i, t := range ts {
-		res.Cells = append(res.Cells, &cell{Target: t.Name})
-		if r.idle {
-			continue // a fresh server per measurement
-		}
-		set, err := cmp.start(ctx, r, t)
-		if err != nil {
-			res.Cells[i].Err = err.Error()
-			continue
-		}
-		sets[i] = set
-	}
-	defer func() {
-		for _, s := range sets {
-			s.stop()
-		}
-	}()
-	for range cmp.rounds {
-		for i, t := range ts {
-			c := res.Cells[i]
-			if c.Err != "" || ctx.Err() != nil {
-				continue
-			}
-			var s sample
-			var err error
-			if r.idle {
-				s, err = cmp.measureIdleOnce(ctx, t)
-			} else {
-				s, err = cmp.measure(ctx, r, sets[i])
-			}
-			if err != nil {
-				c.Err = err.Error()
-				continue
-			}
-			c.Samples = append(c.Samples, s)
-		}
-	}
-	return res
-}
-
-// serverSet is the process(es) of one target: one server, or two for a route.
-type serverSet struct{ procs []*serverProc }
-
-func (s *serverSet) stop() {
-	if s == nil {
-		return
-	}
-	for _, p := range s.procs {
-		p.stop()
-	}
-}
-
-func (s *serverSet) cpu() time.Duration {
-	var sum time.Duration
-	for _, p := range s.procs {
-		sum += max(p.cpu(), 0)
-	}
-	return sum
-}
-
-func (cmp *comparer) start(ctx context.Context, r row, t target) (*serverSet, error) {
-	extra := slices.Clone(t.extra)
-	if r.tls {
-		extra = append(extra, "--tls", "--tlscert", filepath.Join(cmp.certs, "server-cert.pem"),
-			"--tlskey", filepath.Join(cmp.certs, "server-key.pem"))
-	}
-	if !r.route {
-		p, err := startServer(ctx, t.Name, t.bin, extra...)
-		if err != nil {
-			return nil, err
-		}
-		return &serverSet{procs: []*serverProc{p}}, nil
-	}
-	c1, err1 := freePort()
-	c2, err2 := freePort()
-	if err := errors.Join(err1, err2); err != nil {
-		return nil, err
-	}
-	set := &serverSet{}
-	for _, ports := range [][2]int{{c1, c2}, {c2, c1}} {
-		args := append(slices.Clone(extra), "--cluster_name", "bench",
-			"--cluster", "nats://127.0.0.1:"+strconv.Itoa(ports[0]),
-			"--routes", "nats://127.0.0.1:"+strconv.Itoa(ports[1]))
-		p, err := startServer(ctx, t.Name, t.bin, args...)
-		if err != nil {
-			set.stop()
-			return nil, fmt.Errorf("cluster node: %w", err)
-		}
-		set.procs = append(set.procs, p)
-	}
-	return set, nil
-}
-
-// measure runs the row's workload once against set, sampling the servers' CPU
-// over exactly the measured interval.
-func (cmp *comparer) measure(ctx context.Context, r row, set *serverSet) (sample, error) {
-	for _, p := range set.procs {
-		if !p.alive() {
-			return sample{}, fmt.Errorf("%s exited: %s", p.name, p.log.lastLine())
-		}
-	}
-	cfg := r.cfg
-	cfg.URLs = []string{set.procs[0].url}
-	cfg.SubURLs = []string{set.procs[len(set.procs)-1].url}
-	cfg.Duration = cmp.duration
-	cfg.Timeout = cmp.duration + 30*time.Second
-	if r.tls {
-		cfg.CAFile = filepath.Join(cmp.certs, "ca.pem")
-	}
-	var cpu0, cpu1 time.Duration
-	var t0, t1 time.Time
-	cfg.OnStart = func() { cpu0, t0 = set.cpu(), time.Now() }
-	cfg.OnStop = func() { cpu1, t1 = set.cpu(), time.Now() }
-	rep, err := Run(ctx, &cfg)
-	if err != nil {
-		return sample{}, err
-	}
-	s := sample{
-		Rate:      rep.Roles[len(rep.Roles)-1].MsgsPerSec,
-		Delivered: rep.Delivered,
-		ServerCPU: (cpu1 - cpu0).Seconds(),
-		GenCores:  rep.GeneratorCores,
-		Lost:      rep.Lost,
-		Slow:      rep.SlowConsumers,
-	}
-	if cfg.Scenario == ScenarioPub {
-		s.Delivered = rep.Published
-	}
-	if s.Delivered > 0 {
-		s.CPUPerMsgNs = s.ServerCPU * 1e9 / float64(s.Delivered)
-	}
-	if wall := t1.Sub(t0).Seconds(); wall > 0 {
-		s.ServerCores = s.ServerCPU / wall
-	}
-	if rep.Latency != nil {
-		s.P50, s.P99 = rep.Latency.P50, rep.Latency.P99
-	}
-	return s, nil
-}
-
-func (cmp *comparer) measureIdleOnce(ctx context.Context, t target) (sample, error) {
-	p, err := startServer(ctx, t.Name, t.bin, t.extra...)
-	if err != nil {
-		return sample{}, err
-	}
-	defer p.stop()
-	res, err := measureIdle(ctx, "127.0.0.1:"+strconv.Itoa(p.port), p.pid(), cmp.idleConns)
-	if err != nil {
-		return sample{}, err
-	}
-	return sample{Idle: res}, nil
-}
-
-// goBenchHeading starts the section of RESULTS.md that holds the server's Go
-// benchmarks (go test -bench ./server/). compare does not produce it, so a
-// rewrite keeps it.
-const goBenchHeading = "## Go benchmarks"
-
-// keepGoBenchmarks appends old's Go benchmark section, if any, to md.
-func keepGoBenchmarks(md, old string) string {
-	i := strings.Index(old, "\n"+goBenchHeading)
-	if i < 0 {
-		return md
-	}
-	return strings.TrimRight(md, "\n") + "\n" + old[i:]
 }

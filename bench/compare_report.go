@@ -70,30 +70,47 @@ func cpuPerMsg(s sample) float64 { return s.CPUPerMsgNs }
 func srvCores(s sample) float64  { return s.ServerCores }
 func genCores(s sample) float64  { return s.GenCores }
 
-// renderMarkdown writes the whole comparison as Markdown.
-func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, took time.Duration) string {
+// roundsText is "1 round" or "3 rounds".
+func roundsText(n int) string { return plural(n, "round") }
+
+// renderMarkdown writes the whole comparison as Markdown. old is the file
+// being replaced, if any: its generator check and Go benchmark sections are
+// kept when this run did not produce them.
+func renderMarkdown(results []*rowResult, cmp *comparer, command string, took time.Duration, old string) string {
 	var b strings.Builder
 	n := &notes{}
 	b.WriteString("# evnats benchmark results\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "- Commit: %s\n", gitCommit(src))
+	fmt.Fprintf(&b, "- Commit: %s\n", gitCommit(cmp.src))
 	fmt.Fprintf(&b, "- Machine: %d CPUs (nproc), %s, %s/%s, %s\n", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "- Command: `%s` (took %s)\n", strings.TrimSpace(command), took.Round(time.Second))
-	fmt.Fprintf(&b, "- Method: each figure is the median of %d rounds (range in parentheses); in every round each server gets one %v measurement, "+
+	each := "each figure is the median of " + roundsText(cmp.rounds) + " (range in parentheses)"
+	if cmp.rounds == 1 {
+		each = "each figure comes from a single round"
+	}
+	fmt.Fprintf(&b, "- Method: %s; in every round each server gets one %v measurement, "+
 		"in alternation (A B A B). Load from evnats-bench's own raw-protocol generator, flow-controlled (PING per 64 KiB batch, bounded lead over subscribers). "+
 		"Throughput is delivered messages per second (published for `pub`, requests for request/reply). "+
 		"Server CPU is utime+stime from /proc/PID/stat over the measured interval, divided by delivered messages (by requests for request/reply, "+
 		"each a request and a reply through the server); cores are CPU seconds per wall second of that interval.\n\n",
-		cmp.rounds, cmp.duration)
+		each, cmp.duration)
 
-	var main, lat []*rowResult
-	var idle, sweep *rowResult
+	var main, lat, hs, storm []*rowResult
+	var idle, sweep, validate, goBench *rowResult
 	for _, r := range results {
-		switch {
-		case r.idle:
+		switch r.kind {
+		case kindIdle:
 			idle = r
-		case r.sweep:
+		case kindSweep:
 			sweep = r
+		case kindHandshake:
+			hs = append(hs, r)
+		case kindStorm:
+			storm = append(storm, r)
+		case kindValidate:
+			validate = r
+		case kindGoBench:
+			goBench = r
 		default:
 			main = append(main, r)
 			if r.cfg.Scenario == ScenarioReqRep {
@@ -144,6 +161,12 @@ func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, to
 		}
 		b.WriteString("\n")
 	}
+	for _, r := range hs {
+		renderHandshakes(&b, r, cmp, n)
+	}
+	for _, r := range storm {
+		renderStorm(&b, r, cmp, n)
+	}
 	if idle != nil {
 		fmt.Fprintf(&b, "## Memory per idle connection (%d connections, each CONNECT + PING/PONG; fresh server per round)\n\n", cmp.idleConns)
 		b.WriteString("| server | RSS growth per connection | RSS before | RSS with connections |\n|---|---|---|---|\n")
@@ -173,15 +196,34 @@ func renderMarkdown(results []*rowResult, cmp *comparer, command, src string, to
 	}
 	b.WriteString("## What the numbers mean\n\n")
 	b.WriteString(meaning(ratios, cpuRatios, maxGen))
-	b.WriteString("\nTo check the generator itself, `go run ./cmd/evnats-bench validate` runs `nats bench` (natscli " + NATSCLIVersion +
-		") and evnats-bench side by side against one nats-server and compares their rates and the server's CPU per message.\n")
+	b.WriteString("\n")
+	switch {
+	case validate != nil && validate.Validate != nil:
+		fmt.Fprintf(&b, "%s: nats bench (natscli %s) against evnats-bench\n\n", validateHeading, NATSCLIVersion)
+		fmt.Fprintf(&b, "The `validate` row of the command above; alone: `go run ./cmd/evnats-bench validate --rounds %d --msgs %d`.\n\n", cmp.rounds, cmp.validateMsgs)
+		b.WriteString(validate.Validate.markdown())
+		b.WriteString("\n")
+	case validate != nil:
+		fmt.Fprintf(&b, "%s: nats bench (natscli %s) against evnats-bench\n\nfailed %s\n\n", validateHeading, NATSCLIVersion,
+			n.add(validate.Title+": "+oneLine(validate.Cells[0].Err)))
+	case section(old, validateHeading) != "":
+		b.WriteString(section(old, validateHeading) + "\n")
+	}
+	switch {
+	case goBench != nil && goBench.GoBench != nil:
+		b.WriteString(goBench.GoBench.markdown() + "\n")
+	case goBench != nil:
+		fmt.Fprintf(&b, "%s\n\nfailed %s\n\n", goBenchHeading, n.add(goBench.Title+": "+oneLine(goBench.Cells[0].Err)))
+	case section(old, goBenchHeading) != "":
+		b.WriteString(section(old, goBenchHeading) + "\n")
+	}
 	if len(n.list) > 0 {
-		b.WriteString("\n## Notes\n\n")
+		b.WriteString("## Notes\n\n")
 		for i, t := range n.list {
 			fmt.Fprintf(&b, "%d. %s\n", i+1, t)
 		}
 	}
-	return b.String()
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 func mb(v float64) string { return strconv.FormatFloat(v/(1<<20), 'f', 1, 64) + " MB" }
@@ -238,8 +280,7 @@ func meaning(ratios, cpuRatios []float64, maxGen float64) string {
 			"throughput is capped by the machine and understates the servers' difference, which CPU per message then shows better.",
 			maxGen, runtime.NumCPU())
 	}
-	b.WriteString("\n")
-	return b.String()
+	return strings.TrimRight(b.String(), " ") + "\n"
 }
 
 // gitCommit describes the checkout at src.

@@ -115,6 +115,14 @@ type Config struct {
 	OnStart, OnStop func()
 	// Name is sent in CONNECT, suffixed with the client's role and index.
 	Name string
+
+	// holdReceivers, for tests, makes the first holdReceivers subscribers read
+	// nothing until the publishers are done, so the server sees them as slow
+	// consumers; Run then waits (within Timeout) until the server has closed them.
+	holdReceivers int
+	// replyTimeout, when set, replaces the default bound on one request's
+	// wait for its reply (the storm row expects long waits).
+	replyTimeout time.Duration
 }
 
 // DefaultConfig returns the configuration of `evnats-bench pubsub` with no flags.

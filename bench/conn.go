@@ -110,7 +110,11 @@ func (d *dialer) endpoint(raw string, c *Config) (*endpoint, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("server URL %q: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text repeats the URL, credentials included
+		}
+		return nil, fmt.Errorf("server URL %q: %w", redactURL(raw), err)
 	}
 	e := &endpoint{raw: raw, host: u.Hostname(), user: c.User, password: c.Password, token: c.Token}
 	switch u.Scheme {
@@ -118,10 +122,10 @@ func (d *dialer) endpoint(raw string, c *Config) (*endpoint, error) {
 	case "tls":
 		e.wantTLS = true
 	default:
-		return nil, fmt.Errorf("server URL %q: scheme must be nats or tls", raw)
+		return nil, fmt.Errorf("server URL %q: scheme must be nats or tls", redactURL(raw))
 	}
 	if e.host == "" {
-		return nil, fmt.Errorf("server URL %q: no host", raw)
+		return nil, fmt.Errorf("server URL %q: no host", redactURL(raw))
 	}
 	port := u.Port()
 	if port == "" {
@@ -145,10 +149,46 @@ func (d *dialer) endpoint(raw string, c *Config) (*endpoint, error) {
 	return e, nil
 }
 
+// redacted replaces a password or token in reports and errors.
+const redacted = "xxxxx"
+
+// redactURL hides the credentials of a server URL: nats://alice:pw@host
+// becomes nats://alice:xxxxx@host and nats://token@host nats://xxxxx@host.
+// A URL that does not parse loses everything before its last '@'.
+func redactURL(raw string) string {
+	if !strings.Contains(raw, "@") {
+		return raw
+	}
+	s, scheme := raw, ""
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, s = s[:i+3], s[i+3:]
+	}
+	u, err := url.Parse("nats://" + s)
+	if err != nil || u.User == nil {
+		return scheme + redacted + "@" + s[strings.LastIndexByte(s, '@')+1:]
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), redacted)
+	} else {
+		u.User = url.User(redacted)
+	}
+	return scheme + strings.TrimPrefix(u.String(), "nats://")
+}
+
+// redactURLs applies redactURL to each of urls.
+func redactURLs(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = redactURL(u)
+	}
+	return out
+}
+
 // conn is one raw NATS client connection. Its read side (rbuf, parser) belongs to
 // one goroutine; Write may be called from any goroutine, as net.Conn allows.
 type conn struct {
 	net.Conn
+	tcp  net.Conn // the socket under a TLS session (the same as Conn without TLS)
 	ep   *endpoint
 	info serverInfo
 	p    *proto.Parser
@@ -186,6 +226,17 @@ var errServer = errors.New("server error")
 // and PING (e.g. SUB frames), so the PONG also confirms it. The handshake is
 // bounded by the dialer's timeout and by ctx.
 func (d *dialer) dial(ctx context.Context, e *endpoint, role string, idx int, extra []byte) (*conn, error) {
+	c, err := d.dialSmall(ctx, e, role, idx, extra)
+	if err != nil {
+		return nil, err
+	}
+	c.rbuf = make([]byte, readBufSize)
+	return c, nil
+}
+
+// dialSmall is dial with a 4 KiB read buffer: enough for clients that only
+// connect (the TLS churn), without a large allocation per connection.
+func (d *dialer) dialSmall(ctx context.Context, e *endpoint, role string, idx int, extra []byte) (*conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	var nd net.Dialer
@@ -195,7 +246,7 @@ func (d *dialer) dial(ctx context.Context, e *endpoint, role string, idx int, ex
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
 	defer stop()
-	c := &conn{Conn: nc, ep: e, p: proto.NewParser(proto.ModeClient), rbuf: make([]byte, 4096)}
+	c := &conn{Conn: nc, tcp: nc, ep: e, p: proto.NewParser(proto.ModeClient), rbuf: make([]byte, 4096)}
 	c.p.MaxPayload = maxPayload
 	if err := c.handshake(role, idx, d.name, extra); err != nil {
 		_ = c.Close()
@@ -209,8 +260,24 @@ func (d *dialer) dial(ctx context.Context, e *endpoint, role string, idx int, ex
 		return nil, fmt.Errorf("connecting to %s: no answer within %v", e.addr, d.timeout)
 	}
 	_ = c.SetDeadline(time.Time{})
-	c.rbuf = make([]byte, readBufSize)
 	return c, nil
+}
+
+// tlsState returns the negotiated TLS parameters, or false without TLS.
+func (c *conn) tlsState() (tls.ConnectionState, bool) {
+	tc, ok := c.Conn.(*tls.Conn)
+	if !ok {
+		return tls.ConnectionState{}, false
+	}
+	return tc.ConnectionState(), true
+}
+
+// closeHard closes c without lingering (see closeHard).
+func (c *conn) closeHard() {
+	if tc, ok := c.tcp.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = c.Close()
 }
 
 func (c *conn) handshake(role string, idx int, name string, extra []byte) error {

@@ -34,16 +34,25 @@
 // Connection failures (refused, -ERR such as 'Authorization Violation', TLS
 // mismatch, no INFO) end a run with a one-line error.
 //
-// `evnats-bench compare` installs nats-server v2.15.3 into
-// $XDG_CACHE_HOME/evnats-bench (or ~/.cache/evnats-bench) with `go install`,
+// `evnats-bench compare` finds nats-server v2.15.3 (in
+// $XDG_CACHE_HOME/evnats-bench or ~/.cache/evnats-bench, in .cache/bin of the
+// source tree where CI puts it, or else installs it there with `go install`),
 // builds ./cmd/evnats, starts both on loopback ports as child processes and
 // measures each row of compareRows against both, alternating A B A B for
 // --rounds rounds. Server CPU comes from /proc/PID/stat sampled at the exact
 // start and end of each measurement (Config.OnStart, OnStop); idle-connection
 // memory from /proc/PID/status VmRSS of a fresh server before and after 10,000
-// connections. It prints Markdown and, with -o, writes it to a file such as
-// bench/RESULTS.md. `evnats-bench validate` runs `nats bench` (natscli v0.5.0)
-// and this generator side by side against one nats-server.
+// connections. Two rows measure TLS under connection churn (churn.go): the
+// handshakes per second a server completes for 100 clients that connect
+// (full handshake, CONNECT, PING/PONG) and close over and over, with its CPU
+// per handshake; and the request/reply latency of an established client while
+// 500 such clients reconnect. The validate row runs `nats bench` (natscli
+// v0.5.0) and this generator, both as child processes measured the same way,
+// against one nats-server; the gobench row runs the server package's Go
+// benchmarks. compare prints Markdown and, with -o, writes it to a file such
+// as bench/RESULTS.md. When a row fails, or is not run because the 10-minute
+// budget ran out, compare exits 1 and writes FILE.partial instead, leaving
+// FILE as it was. `evnats-bench validate` runs the validate row alone.
 //
 // # What it must not know
 //

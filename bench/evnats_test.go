@@ -1,10 +1,13 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evnats/evnats/options"
 	"github.com/evnats/evnats/server"
@@ -14,6 +17,12 @@ import (
 // startEvnats runs an in-process evnats server on a random loopback port until
 // the test ends and returns its client URL.
 func startEvnats(t testing.TB, mutate func(*options.Options)) string {
+	t.Helper()
+	return startEvnatsServer(t, mutate).ClientURL()
+}
+
+// startEvnatsServer is startEvnats returning the server itself.
+func startEvnatsServer(t testing.TB, mutate func(*options.Options)) *server.Server {
 	t.Helper()
 	o := options.Default()
 	o.Host = "127.0.0.1"
@@ -32,7 +41,7 @@ func startEvnats(t testing.TB, mutate func(*options.Options)) string {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(s.Shutdown)
-	return s.ClientURL()
+	return s
 }
 
 func TestScenariosEvnats(t *testing.T) {
@@ -61,6 +70,67 @@ func TestAuthEvnats(t *testing.T) {
 	cfg.Password = "s3cret"
 	if rep := mustRun(t, cfg); rep.Delivered != testMsgs {
 		t.Errorf("right password: delivered %d, want %d", rep.Delivered, testMsgs)
+	}
+}
+
+// slowConsumerConfig publishes 20 MB to one subscriber that reads nothing
+// until the publisher is done: far more than socket buffers and max_pending
+// hold, so the server must close it as a slow consumer.
+func slowConsumerConfig(url string) *Config {
+	cfg := testConfig(ScenarioFanout, 1, 1, url)
+	cfg.Msgs, cfg.Size = 20_000, 1024
+	cfg.NoFlowControl = true
+	cfg.Timeout = time.Minute
+	cfg.holdReceivers = 1
+	return cfg
+}
+
+// checkSlowConsumerReport checks that rep shows one slow consumer and the
+// messages it never got, in every format.
+func checkSlowConsumerReport(t *testing.T, rep *Report) {
+	t.Helper()
+	if rep.SlowConsumers != 1 {
+		t.Errorf("slow consumers %d, want 1 (errors %q)", rep.SlowConsumers, rep.Errors)
+	}
+	if rep.Published != 20_000 || rep.Lost == 0 || rep.Delivered+rep.Lost != rep.Expected {
+		t.Errorf("published %d, delivered %d of %d, lost %d; want all published and some lost", rep.Published, rep.Delivered, rep.Expected, rep.Lost)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteText(&buf); err != nil || !strings.Contains(buf.String(), "slow-consumer disconnects 1") {
+		t.Errorf("text report (%v) lacks the slow consumer:\n%s", err, buf.String())
+	}
+	buf.Reset()
+	if err := rep.WriteJSON(&buf); err != nil || !strings.Contains(buf.String(), `"slow_consumers": 1`) {
+		t.Errorf("JSON report (%v) lacks the slow consumer:\n%s", err, buf.String())
+	}
+}
+
+func TestSlowConsumerReportedEvnats(t *testing.T) {
+	s := startEvnatsServer(t, func(o *options.Options) { o.MaxPending, o.MaxPayload = 256<<10, 64<<10 })
+	rep := mustRun(t, slowConsumerConfig(s.ClientURL()))
+	checkSlowConsumerReport(t, rep)
+	if n := s.Varz().SlowConsumers; n != 1 {
+		t.Errorf("the server counts %d slow consumers, want 1", n)
+	}
+}
+
+func TestReportRedactsCredentials(t *testing.T) {
+	url := startEvnats(t, func(o *options.Options) {
+		o.Auth.Username, o.Auth.Password = "alice", "s3cret"
+	})
+	withCreds := strings.Replace(url, "nats://", "nats://alice:s3cret@", 1)
+	rep := mustRun(t, testConfig(ScenarioPubSub, 1, 1, withCreds))
+	if rep.Delivered != testMsgs {
+		t.Errorf("delivered %d, want %d", rep.Delivered, testMsgs)
+	}
+	var buf bytes.Buffer
+	for _, write := range []func(io.Writer) error{rep.WriteText, rep.WriteJSON, func(w io.Writer) error { return rep.WriteCSV(w, true) }} {
+		if err := write(&buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out := buf.String(); strings.Contains(out, "s3cret") || !strings.Contains(out, "alice:xxxxx@") {
+		t.Errorf("reports leak the password or lack the redacted URL:\n%s", out)
 	}
 }
 

@@ -69,11 +69,13 @@ var csvHeader = []string{
 	"scenario", "role", "clients", "size", "msgs", "bytes", "secs", "msgs_per_sec", "mib_per_sec",
 	"client_min", "client_avg", "client_max", "client_stddev",
 	"lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_p99_9_us", "lat_max_us",
+	"connect_min_us", "connect_avg_us", "connect_max_us",
 	"expected", "delivered", "lost", "slow_consumers", "generator_cpu_secs",
 }
 
 // WriteCSV writes the column names (when header is set) and one row per role. Run-wide columns (latency,
-// loss, generator CPU) repeat on every row.
+// connect time, loss, generator CPU) repeat on every row; the latency columns are empty when the run
+// measured no latency (payloads under 8 bytes).
 func (rep *Report) WriteCSV(w io.Writer, header bool) error {
 	cw := csv.NewWriter(w)
 	if header {
@@ -83,16 +85,17 @@ func (rep *Report) WriteCSV(w io.Writer, header bool) error {
 	}
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
-	var l Latency
-	if rep.Latency != nil {
-		l = *rep.Latency
+	lat := make([]string, 5)
+	if l := rep.Latency; l != nil {
+		lat = []string{f(l.P50), f(l.P90), f(l.P99), f(l.P999), f(l.Max)}
 	}
 	for _, r := range rep.Roles {
 		row := []string{
 			string(rep.Scenario), r.Role, strconv.Itoa(r.Clients), strconv.Itoa(rep.Size), i(r.Msgs), i(r.Bytes),
 			f(r.Secs), f(r.MsgsPerSec), f(r.MiBPerSec),
 			f(r.PerClient.Min), f(r.PerClient.Avg), f(r.PerClient.Max), f(r.PerClient.StdDev),
-			f(l.P50), f(l.P90), f(l.P99), f(l.P999), f(l.Max),
+			lat[0], lat[1], lat[2], lat[3], lat[4],
+			f(rep.ConnectMicros.Min), f(rep.ConnectMicros.Avg), f(rep.ConnectMicros.Max),
 			i(rep.Expected), i(rep.Delivered), i(rep.Lost), strconv.Itoa(rep.SlowConsumers), f(rep.GeneratorCPUSecs),
 		}
 		if err := cw.Write(row); err != nil {

@@ -80,9 +80,47 @@ func TestWriteCSV(t *testing.T) {
 		{2, "lost", "1000"},
 		{1, "slow_consumers", "1"},
 		{2, "lat_p99_us", "1234.50"},
+		{1, "connect_avg_us", "200.00"},
+		{2, "connect_max_us", "400.00"},
 	} {
 		if got := col(rows[c.row], c.col); got != c.want {
 			t.Errorf("row %d %s = %q, want %q", c.row, c.col, got, c.want)
+		}
+	}
+
+	rep.Latency = nil // a run with payloads too small to carry a timestamp
+	buf.Reset()
+	if err := rep.WriteCSV(&buf, true); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err = csv.NewReader(&buf).ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_p99_9_us", "lat_max_us"} {
+		if got := col(rows[1], name); got != "" {
+			t.Errorf("without latency, %s = %q, want empty", name, got)
+		}
+	}
+	if got := col(rows[1], "connect_min_us"); got != "150.00" {
+		t.Errorf("without latency, connect_min_us = %q, want 150.00", got)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{in: "nats://127.0.0.1:4222", want: "nats://127.0.0.1:4222"},
+		{in: "nats://alice:s3cret@127.0.0.1:4222", want: "nats://alice:xxxxx@127.0.0.1:4222"},
+		{in: "tls://s3cret-token@host:4222", want: "tls://xxxxx@host:4222"},
+		{in: "alice:s3cret@host", want: "alice:xxxxx@host"},
+		{in: "nats://alice:s3cret@host:99999999x", want: "nats://xxxxx@host:99999999x"},
+		{in: "nats://a:b@c@host:1", want: "nats://a:xxxxx@host:1"},
+	}
+	for _, tc := range tests {
+		if got := redactURL(tc.in); got != tc.want {
+			t.Errorf("redactURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if strings.Contains(redactURL(tc.in), "s3cret") {
+			t.Errorf("redactURL(%q) leaks the secret", tc.in)
 		}
 	}
 }

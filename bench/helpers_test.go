@@ -27,18 +27,27 @@ import (
 // testMsgs keeps scenario tests short.
 const testMsgs = 300
 
-// natsServerBin returns an installed nats-server v2.15.3 ($EVNATS_NATS_SERVER or
-// the evnats-bench cache), or skips the test. Tests never install it.
+// natsServerBin returns an installed nats-server v2.15.3: $EVNATS_NATS_SERVER,
+// which must then exist, or the evnats-bench cache, or ../.cache/bin where
+// .ci/run installs it. Without any it skips the test. Tests never install it.
 func natsServerBin(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("EVNATS_NATS_SERVER"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("EVNATS_NATS_SERVER names a missing nats-server: %v", err)
+		}
 		return p
 	}
-	p, ok := installedTool("nats-server", NATSServerVersion)
-	if !ok {
-		t.Skip("nats-server " + NATSServerVersion + " is not installed (run `evnats-bench compare` once, or set EVNATS_NATS_SERVER)")
+	if p, ok := installedTool("nats-server", NATSServerVersion); ok {
+		return p
 	}
-	return p
+	if p, err := filepath.Abs(filepath.Join("..", ".cache", "bin", "nats-server")); err == nil {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("nats-server " + NATSServerVersion + " is not installed (run `evnats-bench compare` once, or set EVNATS_NATS_SERVER)")
+	return ""
 }
 
 // startNATSServer runs the nats-server binary with extra flags until the test ends.

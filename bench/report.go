@@ -11,7 +11,8 @@ import (
 // printed by --json. Its Write methods only read it, so any number of them may
 // run at once as long as nobody modifies the Report.
 type Report struct {
-	Scenario      Scenario  `json:"scenario"`
+	Scenario Scenario `json:"scenario"`
+	// Servers and SubServers are the URLs used, passwords and tokens replaced by xxxxx.
 	Servers       []string  `json:"servers"`
 	SubServers    []string  `json:"sub_servers,omitempty"`
 	ServerVersion string    `json:"server_version,omitempty"`
@@ -160,12 +161,12 @@ func roleStats(role string, clients []*clientStats, runStart time.Time) RoleStat
 func (r *runner) report(start time.Time, wall, cpu time.Duration) *Report {
 	c := r.cfg
 	rep := &Report{
-		Scenario: c.Scenario, Servers: c.URLs, Subject: c.Subject, Size: c.Size,
+		Scenario: c.Scenario, Servers: redactURLs(c.URLs), Subject: c.Subject, Size: c.Size,
 		Pubs: r.shape.pubs, Subs: r.shape.subs, Started: start,
 		GeneratorCPUSecs: cpu.Seconds(),
 	}
 	if !sameServers(c.URLs, c.SubURLs) {
-		rep.SubServers = c.SubURLs
+		rep.SubServers = redactURLs(c.SubURLs)
 	}
 	if c.Duration > 0 {
 		rep.DurationSecs = c.Duration.Seconds()

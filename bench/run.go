@@ -32,6 +32,8 @@ type runner struct {
 	arrived  atomic.Int64 // deliveries (replies for reqrep) so far
 	startCh  chan struct{}
 	stopCh   chan struct{}
+	release  chan struct{}  // closed when held receivers may read (Config.holdReceivers)
+	held     sync.WaitGroup // held receivers' goroutines
 	stopOnce sync.Once
 	deadline time.Time
 
@@ -56,7 +58,8 @@ func Run(ctx context.Context, cfg *Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: c, shape: c.shape(), startCh: make(chan struct{}), stopCh: make(chan struct{})}
+	r := &runner{cfg: c, shape: c.shape(), startCh: make(chan struct{}), stopCh: make(chan struct{}),
+		release: make(chan struct{})}
 	if r.d, err = newDialer(c); err != nil {
 		return nil, err
 	}
@@ -155,6 +158,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	r.started.Store(true)
 	close(r.startCh)
 	r.waitSenders(ctx)
+	r.releaseHeld(ctx)
 	r.drain(ctx)
 	cpu := selfCPU() - cpu0
 	wall := time.Since(start)
@@ -190,9 +194,21 @@ func (r *runner) connectReceivers(ctx context.Context) error {
 		}
 		r.subs = append(r.subs, st)
 		h := &recvHandler{hist: st.hist, replier: r.shape.reqrep}
+		hold := i < r.cfg.holdReceivers
+		if hold {
+			r.held.Add(1)
+		}
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
+			if hold {
+				defer r.held.Done()
+				select {
+				case <-r.release:
+				case <-r.stopCh:
+					return
+				}
+			}
 			r.receive(c, st, h, &r.closing)
 		}()
 	}
@@ -269,6 +285,24 @@ func (r *runner) waitSenders(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		r.senders.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// releaseHeld lets held receivers read and waits, until ctx ends, for the
+// server to have closed them. Without held receivers it does nothing.
+func (r *runner) releaseHeld(ctx context.Context) {
+	if r.cfg.holdReceivers == 0 {
+		return
+	}
+	close(r.release)
+	done := make(chan struct{})
+	go func() {
+		r.held.Wait()
 		close(done)
 	}()
 	select {

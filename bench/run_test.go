@@ -6,6 +6,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -171,4 +173,13 @@ func TestRunCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %q, want a cancellation", err)
 	}
+}
+
+func TestSlowConsumerReportedNATSServer(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "nats.conf")
+	if err := os.WriteFile(conf, []byte("max_pending: 262144\nmax_payload: 65536\nwrite_deadline: \"1s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startNATSServer(t, "-c", conf)
+	checkSlowConsumerReport(t, mustRun(t, slowConsumerConfig(srv.url)))
 }

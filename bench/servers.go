@@ -70,6 +70,24 @@ func installTool(ctx context.Context, module, bin, version string, log func(stri
 	return p, nil
 }
 
+// findNATSServer returns nats-server NATSServerVersion: the cached one, else
+// SRC/.cache/bin/nats-server (where .ci/run installs it) if it reports that
+// version, else one installed into the cache.
+func findNATSServer(ctx context.Context, src string, log func(string)) (string, error) {
+	if p, ok := installedTool("nats-server", NATSServerVersion); ok {
+		return p, nil
+	}
+	local, err := filepath.Abs(filepath.Join(src, ".cache", "bin", "nats-server"))
+	if err != nil {
+		return "", err
+	}
+	if out, err := exec.CommandContext(ctx, local, "--version").Output(); err == nil &&
+		strings.TrimSpace(string(out)) == "nats-server: "+NATSServerVersion {
+		return local, nil
+	}
+	return installTool(ctx, NATSServerModule, "nats-server", NATSServerVersion, log)
+}
+
 // buildEvnats builds ./cmd/evnats of the module at src into dir.
 func buildEvnats(ctx context.Context, src, dir string) (string, error) {
 	out := filepath.Join(dir, "evnats")

@@ -9,13 +9,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
+
+// childEnv, set in the environment of a child evnats-bench, makes a test
+// binary behave as evnats-bench (see TestMain); the real binary ignores it.
+const childEnv = "EVNATS_BENCH_MAIN"
 
 // validateCase is one workload run by both generators against one nats-server.
 type validateCase struct {
@@ -29,126 +35,222 @@ var validateCases = []validateCase{
 	{title: "fanout 1->10 128 B", size: 128, subs: 10},
 }
 
-// genResult is what one generator measured in one round.
+// genResult is what one generator measured in one round. Both generators run
+// as child processes: GenCPU is their whole processes' user+system time
+// (start-up and connecting included), and ServerCPU and Wall span from the
+// first process's start to the last one's exit.
 type genResult struct {
-	pubRate, subRate float64 // publisher msgs/s, subscribers' aggregate msgs/s
-	genCPU           time.Duration
-	serverCPU        time.Duration
+	PubRate   float64 `json:"pub_msgs_per_sec"`
+	SubRate   float64 `json:"sub_msgs_per_sec"`
+	GenCPU    float64 `json:"generator_cpu_secs"`
+	ServerCPU float64 `json:"server_cpu_secs"`
+	Wall      float64 `json:"wall_secs"`
+}
+
+// validateCaseResult holds every round of one case.
+type validateCaseResult struct {
+	Title     string      `json:"title"`
+	Size      int         `json:"size"`
+	Subs      int         `json:"subs"`
+	NATSBench []genResult `json:"nats_bench"`
+	Ours      []genResult `json:"evnats_bench"`
+}
+
+// validateResult is the outcome of a validate run.
+type validateResult struct {
+	Msgs   int64                 `json:"msgs"`
+	Rounds int                   `json:"rounds"`
+	Cases  []*validateCaseResult `json:"cases"`
+}
+
+// validateOpts configures runValidate.
+type validateOpts struct {
+	natsBin, cliBin string
+	self            string // this program, run as the second generator (default os.Executable)
+	msgs            int64
+	rounds          int
 }
 
 func validateMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("evnats-bench validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var msgs int64
-	var rounds int
-	var natsBin, cliBin string
-	fs.Int64Var(&msgs, "msgs", 1_000_000, "messages per run")
-	fs.IntVar(&rounds, "rounds", 3, "alternating rounds per case")
-	fs.StringVar(&natsBin, "nats-server", "", "nats-server binary (default: install "+NATSServerVersion+" into the cache)")
-	fs.StringVar(&cliBin, "nats", "", "natscli binary (default: install "+NATSCLIVersion+" into the cache)")
+	var o validateOpts
+	fs.Int64Var(&o.msgs, "msgs", 1_000_000, "messages per run")
+	fs.IntVar(&o.rounds, "rounds", 3, "alternating rounds per case")
+	fs.StringVar(&o.natsBin, "nats-server", "", "nats-server binary (default: "+NATSServerVersion+" from the cache, from ./.cache/bin, or installed into the cache)")
+	fs.StringVar(&o.cliBin, "nats", "", "natscli binary (default: install "+NATSCLIVersion+" into the cache)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err}
 	}
-	if msgs < 1 || rounds < 1 {
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if o.msgs < 1 || o.rounds < 1 {
 		return usageError{errors.New("--msgs and --rounds must be positive")}
 	}
 	log := func(s string) { fmt.Fprintln(stderr, s) }
 	var err error
-	if natsBin == "" {
-		if natsBin, err = installTool(ctx, NATSServerModule, "nats-server", NATSServerVersion, log); err != nil {
+	if o.natsBin == "" {
+		if o.natsBin, err = findNATSServer(ctx, ".", log); err != nil {
 			return err
 		}
 	}
-	if cliBin == "" {
-		if cliBin, err = installTool(ctx, NATSCLIModule, "nats", NATSCLIVersion, log); err != nil {
+	if o.cliBin == "" {
+		if o.cliBin, err = installTool(ctx, NATSCLIModule, "nats", NATSCLIVersion, log); err != nil {
 			return err
+		}
+	}
+	res, err := runValidate(ctx, o)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, res.markdown())
+	return err
+}
+
+// runValidate runs every case o.rounds times with each generator, nats bench
+// first, against one nats-server.
+func runValidate(ctx context.Context, o validateOpts) (*validateResult, error) {
+	if o.self == "" {
+		var err error
+		if o.self, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("finding evnats-bench itself: %w", err)
 		}
 	}
 	httpPort, err := freePort()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	srv, err := startServer(ctx, "nats-server", natsBin, "-m", strconv.Itoa(httpPort))
+	srv, err := startServer(ctx, "nats-server", o.natsBin, "-m", strconv.Itoa(httpPort))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer srv.stop()
-	v := &validator{srv: srv, cli: cliBin, httpPort: httpPort, msgs: msgs}
-	fmt.Fprintf(stdout, "nats bench (natscli %s) and evnats-bench against nats-server %s, %d msgs per run, %d rounds, medians:\n\n",
-		NATSCLIVersion, NATSServerVersion, msgs, rounds)
-	fmt.Fprintln(stdout, "| case | generator | pub msgs/s | sub msgs/s (aggregate) | generator CPU ns/msg | server CPU ns/msg |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
-	var verdicts []string
+	v := &validator{srv: srv, cli: o.cliBin, self: o.self, httpPort: httpPort, msgs: o.msgs}
+	res := &validateResult{Msgs: o.msgs, Rounds: o.rounds}
 	for _, vc := range validateCases {
-		var theirs, ours []genResult
-		for range rounds {
+		cr := &validateCaseResult{Title: vc.title, Size: vc.size, Subs: vc.subs}
+		res.Cases = append(res.Cases, cr)
+		for range o.rounds {
 			t, err := v.natsBench(ctx, vc)
 			if err != nil {
-				return fmt.Errorf("%s, nats bench: %w", vc.title, err)
+				return nil, fmt.Errorf("%s, nats bench: %w", vc.title, err)
 			}
-			o, err := v.ours(ctx, vc)
+			u, err := v.ours(ctx, vc)
 			if err != nil {
-				return fmt.Errorf("%s, evnats-bench: %w", vc.title, err)
+				return nil, fmt.Errorf("%s, evnats-bench: %w", vc.title, err)
 			}
-			theirs, ours = append(theirs, t), append(ours, o)
+			cr.NATSBench, cr.Ours = append(cr.NATSBench, t), append(cr.Ours, u)
 		}
-		delivered := float64(msgs * int64(vc.subs))
-		for _, g := range []struct {
-			name string
-			rs   []genResult
-		}{{"nats bench", theirs}, {"evnats-bench", ours}} {
-			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s |\n", vc.title, g.name,
-				siText(medianOf(g.rs, func(r genResult) float64 { return r.pubRate })),
-				siText(medianOf(g.rs, func(r genResult) float64 { return r.subRate })),
-				ns(medianOf(g.rs, func(r genResult) float64 { return float64(r.genCPU) / delivered })),
-				ns(medianOf(g.rs, func(r genResult) float64 { return float64(r.serverCPU) / delivered })))
-		}
-		med := func(rs []genResult, f func(genResult) float64) float64 { return medianOf(rs, f) }
-		subRate := func(r genResult) float64 { return r.subRate }
-		srvCPU := func(r genResult) float64 { return float64(r.serverCPU) }
-		genCPU := func(r genResult) float64 { return float64(r.genCPU) }
-		rate, cpu := med(ours, subRate)/med(theirs, subRate), med(ours, srvCPU)/med(theirs, srvCPU)
-		fmt.Fprintf(stdout, "| %s | evnats-bench / nats bench | %.2fx | %.2fx | %.2fx | %.2fx |\n", vc.title,
-			med(ours, func(r genResult) float64 { return r.pubRate })/med(theirs, func(r genResult) float64 { return r.pubRate }),
-			rate, med(ours, genCPU)/med(theirs, genCPU), cpu)
-		verdicts = append(verdicts, validateVerdict(vc.title, rate, cpu))
 	}
-	fmt.Fprintln(stdout)
+	return res, nil
+}
+
+// genSummary is one generator's medians in one case.
+type genSummary struct {
+	name                  string
+	pubRate, subRate      float64
+	genNs, genCores       float64 // generator CPU per delivered message, cores
+	serverNs, serverCores float64
+}
+
+func summarize(name string, rs []genResult, delivered float64) genSummary {
+	med := func(f func(genResult) float64) float64 {
+		ss := make([]sample, len(rs))
+		for i, r := range rs {
+			ss[i] = sample{Rate: f(r)}
+		}
+		return statOf(ss, rate).med
+	}
+	return genSummary{name: name,
+		pubRate:     med(func(r genResult) float64 { return r.PubRate }),
+		subRate:     med(func(r genResult) float64 { return r.SubRate }),
+		genNs:       med(func(r genResult) float64 { return r.GenCPU * 1e9 / delivered }),
+		genCores:    med(func(r genResult) float64 { return r.GenCPU / max(r.Wall, 1e-9) }),
+		serverNs:    med(func(r genResult) float64 { return r.ServerCPU * 1e9 / delivered }),
+		serverCores: med(func(r genResult) float64 { return r.ServerCPU / max(r.Wall, 1e-9) }),
+	}
+}
+
+// markdown renders the result as a table, one verdict per case, and how the
+// figures were taken.
+func (vr *validateResult) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "nats bench (natscli %s) and evnats-bench against one nats-server %s, %s messages per run, %s each, medians:\n\n",
+		NATSCLIVersion, NATSServerVersion, group(float64(vr.Msgs)), roundsText(vr.Rounds))
+	b.WriteString("| case | generator | pub msgs/s | sub msgs/s (aggregate) | generator CPU ns/msg | generator cores | server CPU ns/msg | server cores |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	var verdicts []string
+	for _, c := range vr.Cases {
+		delivered := float64(vr.Msgs * int64(c.Subs))
+		theirs, ours := summarize("nats bench", c.NATSBench, delivered), summarize("evnats-bench", c.Ours, delivered)
+		for _, g := range []genSummary{theirs, ours} {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Title, g.name, siText(g.pubRate), siText(g.subRate),
+				ns(g.genNs), cores(g.genCores), ns(g.serverNs), cores(g.serverCores))
+		}
+		x := func(a, b float64) string {
+			if b == 0 {
+				return "-"
+			}
+			return strconv.FormatFloat(a/b, 'f', 2, 64) + "x"
+		}
+		fmt.Fprintf(&b, "| %s | evnats-bench / nats bench | %s | %s | %s | %s | %s | %s |\n", c.Title,
+			x(ours.pubRate, theirs.pubRate), x(ours.subRate, theirs.subRate), x(ours.genNs, theirs.genNs),
+			x(ours.genCores, theirs.genCores), x(ours.serverNs, theirs.serverNs), x(ours.serverCores, theirs.serverCores))
+		verdicts = append(verdicts, validateVerdict(c.Title, theirs, ours, runtime.NumCPU()))
+	}
+	b.WriteString("\n")
 	for _, v := range verdicts {
-		fmt.Fprintln(stdout, v)
+		b.WriteString(v + "\n")
 	}
-	return nil
+	b.WriteString("\nBoth generators run as child processes, one after the other against the same nats-server, and are measured the same way: " +
+		"generator CPU is the whole processes' user+system time from getrusage (start-up, connecting and exit included, for both), " +
+		"divided by the messages delivered; server CPU (/proc/PID/stat) and the wall time behind the cores figures span from the first " +
+		"process's start to the last one's exit. Rates are each tool's own: `nats bench pub` counts messages as its client library accepts them " +
+		"(they may still be buffered), evnats-bench counts them once the server has answered the PING after them and keeps its publisher within a " +
+		"bounded lead of the subscribers, so compare the subscriber (delivered) rates. Delivered rates that differ by more than 20% are explained " +
+		"above from each generator's CPU per message and the cores in use, or marked as a mismatch.\n")
+	return b.String()
 }
 
-// validateVerdict says whether the generators agree: on throughput within 20%,
-// or else on the server's CPU per message, which shows the server did the same
-// work and the throughput gap is the generators' own cost.
-func validateVerdict(title string, rate, cpu float64) string {
+// validateVerdict says whether the generators agree on the delivered rate
+// within 20%, and if not, whether the difference is explained: the slower
+// run's generator cost more CPU per message while generator and server kept
+// the machine's cores busy, so that generator was the limit.
+func validateVerdict(title string, theirs, ours genSummary, ncpu int) string {
 	within := func(x float64) bool { return x <= 1.2 && x >= 1/1.2 }
-	switch {
-	case within(rate):
-		return fmt.Sprintf("- %s: delivered rates agree within 20%% (%.2fx).", title, rate)
-	case within(cpu):
-		return fmt.Sprintf("- %s: delivered rates differ by %.2fx, but the server's CPU per message agrees within 20%% (%.2fx): "+
-			"the server did the same work, and the gap is what each generator costs on the shared cores.", title, rate, cpu)
+	if theirs.subRate <= 0 || ours.subRate <= 0 {
+		return fmt.Sprintf("- %s: MISMATCH: a generator reported no delivered rate.", title)
 	}
-	return fmt.Sprintf("- %s: MISMATCH: delivered rates differ by %.2fx and server CPU per message by %.2fx.", title, rate, cpu)
-}
-
-func medianOf(rs []genResult, f func(genResult) float64) float64 {
-	ss := make([]sample, len(rs))
-	for i, r := range rs {
-		ss[i] = sample{Rate: f(r)}
+	r := ours.subRate / theirs.subRate
+	if within(r) {
+		return fmt.Sprintf("- %s: delivered rates agree within 20%% (%.2fx).", title, r)
 	}
-	return statOf(ss, rate).med
+	slow, fast := ours, theirs
+	if r > 1 {
+		slow, fast = theirs, ours
+	}
+	busy := slow.genCores + slow.serverCores
+	genRatio := slow.genNs / max(fast.genNs, 1e-9)
+	srvRatio := slow.serverNs / max(fast.serverNs, 1e-9)
+	if genRatio > 1.2 && busy >= 0.75*float64(ncpu) {
+		return fmt.Sprintf("- %s: delivered rates differ (evnats-bench %.2fx nats bench): the generator was the limit. "+
+			"%s spent %s ns of its own CPU per delivered message, %.2fx what %s spent, and with the server it kept %.2f of the machine's %d cores busy, "+
+			"so the costlier generator left the server less CPU. The server's CPU per message was %s ns against %s ns (%.2fx).",
+			title, r, slow.name, ns(slow.genNs), genRatio, fast.name, busy, ncpu, ns(slow.serverNs), ns(fast.serverNs), srvRatio)
+	}
+	return fmt.Sprintf("- %s: MISMATCH: delivered rates differ (evnats-bench %.2fx nats bench) and generator CPU does not explain it: "+
+		"%s spent %s ns of its own CPU per message (%.2fx %s's), generator and server used %.2f of %d cores, server CPU per message %.2fx.",
+		title, r, slow.name, ns(slow.genNs), genRatio, fast.name, busy, ncpu, srvRatio)
 }
 
 type validator struct {
 	srv      *serverProc
 	cli      string
+	self     string
 	httpPort int
 	msgs     int64
 }
@@ -172,6 +274,7 @@ func (v *validator) natsBench(ctx context.Context, vc validateCase) (genResult, 
 	var subOut bytes.Buffer
 	sub := exec.CommandContext(ctx, v.cli, append([]string{"bench", "sub", "validate", "--clients", strconv.Itoa(vc.subs)}, common...)...)
 	sub.Stdout, sub.Stderr = &subOut, &subOut
+	cpu0, t0 := v.srv.cpu(), time.Now()
 	if err := sub.Start(); err != nil {
 		return genResult{}, err
 	}
@@ -193,7 +296,6 @@ func (v *validator) natsBench(ctx context.Context, vc validateCase) (genResult, 
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	cpu0 := v.srv.cpu()
 	pub := exec.CommandContext(ctx, v.cli, append([]string{"bench", "pub", "validate"}, common...)...)
 	pubOut, err := pub.CombinedOutput()
 	if err != nil {
@@ -202,16 +304,17 @@ func (v *validator) natsBench(ctx context.Context, vc validateCase) (genResult, 
 	if err := <-subDone; err != nil {
 		return genResult{}, fmt.Errorf("nats bench sub: %w: %s", err, lastLine(subOut.Bytes()))
 	}
-	r := genResult{serverCPU: v.srv.cpu() - cpu0, genCPU: childCPU(pub) + childCPU(sub)}
-	for _, m := range natsRate.FindAllStringSubmatch(string(pubOut)+string(subOut.Bytes()), -1) {
+	r := genResult{ServerCPU: (v.srv.cpu() - cpu0).Seconds(), Wall: time.Since(t0).Seconds(),
+		GenCPU: (childCPU(pub) + childCPU(sub)).Seconds()}
+	for _, m := range natsRate.FindAllStringSubmatch(string(pubOut)+subOut.String(), -1) {
 		n, _ := strconv.ParseFloat(strings.ReplaceAll(m[2], ",", ""), 64)
 		if m[1] == "publisher" {
-			r.pubRate = n
+			r.PubRate = n
 		} else {
-			r.subRate = n
+			r.SubRate = n
 		}
 	}
-	if r.pubRate == 0 || r.subRate == 0 {
+	if r.PubRate == 0 || r.SubRate == 0 {
 		return genResult{}, fmt.Errorf("could not read rates from nats bench output: %s / %s", lastLine(pubOut), lastLine(subOut.Bytes()))
 	}
 	return r, nil
@@ -228,26 +331,31 @@ func childCPU(c *exec.Cmd) time.Duration {
 	return c.ProcessState.UserTime() + c.ProcessState.SystemTime()
 }
 
-// ours runs the same workload with this package's generator.
+// ours runs the same workload with this program as a child process
+// (`evnats-bench fanout --json`), measured as natsBench measures nats bench.
 func (v *validator) ours(ctx context.Context, vc validateCase) (genResult, error) {
-	cfg := &Config{Scenario: ScenarioFanout, URLs: []string{v.srv.url}, Subject: "validate",
-		Msgs: v.msgs, Size: vc.size, Pubs: 1, Subs: vc.subs, Timeout: 2 * time.Minute}
-	var cpu0, cpu1 time.Duration
-	cfg.OnStart = func() { cpu0 = v.srv.cpu() }
-	cfg.OnStop = func() { cpu1 = v.srv.cpu() }
-	rep, err := Run(ctx, cfg)
-	if err != nil {
-		return genResult{}, err
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, v.self, "fanout", "-s", v.srv.url, "--subject", "validate",
+		"--msgs", strconv.FormatInt(v.msgs, 10), "--size", strconv.Itoa(vc.size), "--subs", strconv.Itoa(vc.subs),
+		"--json", "--no-progress", "--timeout", "100s")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cpu0, t0 := v.srv.cpu(), time.Now()
+	if err := cmd.Run(); err != nil {
+		return genResult{}, fmt.Errorf("%w: %s", err, lastLine(stderr.Bytes()))
 	}
-	if rep.Lost > 0 {
+	r := genResult{ServerCPU: (v.srv.cpu() - cpu0).Seconds(), Wall: time.Since(t0).Seconds(), GenCPU: childCPU(cmd).Seconds()}
+	var rep Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		return genResult{}, fmt.Errorf("reading its --json report: %w", err)
+	}
+	if rep.Lost > 0 || len(rep.Roles) < 2 {
 		return genResult{}, fmt.Errorf("%d messages lost", rep.Lost)
 	}
-	return genResult{
-		pubRate:   rep.Roles[0].MsgsPerSec,
-		subRate:   rep.Roles[1].MsgsPerSec,
-		genCPU:    time.Duration(rep.GeneratorCPUSecs * 1e9),
-		serverCPU: cpu1 - cpu0,
-	}, nil
+	r.PubRate, r.SubRate = rep.Roles[0].MsgsPerSec, rep.Roles[1].MsgsPerSec
+	return r, nil
 }
 
 // subscriptions reads the subscription count from nats-server's /varz.
