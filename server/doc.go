@@ -41,8 +41,10 @@
 // # Slow work
 //
 // bcrypt comparisons and TLS handshakes run on two bounded worker lanes
-// (workers.go), each at most half the cores, so a storm of either leaves
-// the loops CPU for established clients. The connection is paused (its
+// (workers.go). bcrypt uses at most half the cores; handshakes use every
+// core while no messages flow and half of them while clients exchange
+// messages (governor.go), so a storm of either leaves the loops CPU for
+// established clients. The connection is paused (its
 // input held, bounded) until the result is posted back to its loop; while
 // a handshake step is out, the loop never touches the connection's TLS
 // session (tls.go).

@@ -134,7 +134,7 @@ func New(opts *options.Options) (*Server, error) {
 	if err := s.cluster.cfgErr; err != nil {
 		return nil, err
 	}
-	s.workers = newWorkerPool(max(1, runtime.GOMAXPROCS(0)/2))
+	s.workers = newWorkerPool(runtime.GOMAXPROCS(0))
 	s.cfgLoad.Store(time.Now().UnixNano())
 	return s, nil
 }
@@ -245,6 +245,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.engine = eng
+	go s.runHandshakeGovernor()
 	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(opts.Host, strconv.Itoa(s.clientAddr.Port)))
 	if opts.TLS != nil {
 		if opts.AllowNonTLS {

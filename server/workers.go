@@ -16,8 +16,14 @@ import (
 //     queue is not bounded by count: each connection has at most one step
 //     queued or running, so the queue is bounded by the number of connections.
 //
-// Each lane has n goroutines, created once; with n = GOMAXPROCS/2 a storm of
-// either kind of work uses at most half the CPUs and the loops keep the rest.
+// The general lane has n = GOMAXPROCS/2 goroutines, so a bcrypt storm uses
+// at most half the CPUs and the loops keep the rest. The handshake lane has
+// GOMAXPROCS goroutines, but only as many run at once as its active limit
+// allows: all of them while the loops carry no messages (a server that is
+// only accepting connections should accept them as fast as the CPUs allow),
+// half while clients exchange messages (see handshakeGovernor), so a
+// reconnect storm cannot take the CPU from clients already in. Goroutines are
+// created once, never per connection.
 type workerPool struct {
 	general    lane
 	handshakes lane
@@ -36,13 +42,19 @@ var (
 	errPoolFull    = errors.New("worker pool queue full")
 )
 
-func newWorkerPool(n int) *workerPool {
-	n = max(n, 1)
+// newWorkerPool starts the lanes for a machine with procs usable CPUs.
+func newWorkerPool(procs int) *workerPool {
+	half := max(procs/2, 1)
 	p := &workerPool{}
-	p.general.start(n, generalQueueMax, false)
-	p.handshakes.start(n, 0, true)
+	p.general.start(half, generalQueueMax, false)
+	p.handshakes.start(max(procs, 1), 0, true)
+	p.handshakes.setActive(half)
 	return p
 }
+
+// setHandshakeConcurrency sets how many handshake steps may run at once,
+// between 1 and the lane's goroutines. Safe from any goroutine.
+func (p *workerPool) setHandshakeConcurrency(n int) { p.handshakes.setActive(n) }
 
 // submit queues fn on the general lane. It reports false after stop or when
 // the queue is full (stopped tells which); it never blocks. Safe from any
@@ -82,13 +94,18 @@ type lane struct {
 	limit   int  // maximum queued tasks; 0 = no limit
 	drain   bool // on stop, run what is queued instead of dropping it
 	done    bool
-	running atomic.Int32
-	wg      sync.WaitGroup
+	workers int // goroutines
+	active  int // tasks taken and not finished
+	// maxActive bounds active (setActive); 0 until set means workers.
+	maxActive int
+	running   atomic.Int32
+	wg        sync.WaitGroup
 }
 
 func (l *lane) start(n, limit int, drain bool) {
 	l.cond.L = &l.mu
 	l.limit, l.drain = limit, drain
+	l.workers, l.maxActive = n, n
 	for range n {
 		l.wg.Add(1)
 		go l.work()
@@ -120,7 +137,8 @@ func (l *lane) next() func() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for {
-		if l.head < len(l.queue) && (!l.done || l.drain) {
+		if l.head < len(l.queue) && (!l.done || l.drain) && (l.active < l.maxActive || l.done) {
+			l.active++
 			fn := l.queue[l.head]
 			l.queue[l.head] = nil
 			l.head++
@@ -143,7 +161,19 @@ func (l *lane) work() {
 		l.running.Add(1)
 		fn()
 		l.running.Add(-1)
+		l.mu.Lock()
+		l.active--
+		l.cond.Signal()
+		l.mu.Unlock()
 	}
+}
+
+// setActive sets how many tasks may run at once, clamped to [1, workers].
+func (l *lane) setActive(n int) {
+	l.mu.Lock()
+	l.maxActive = min(max(n, 1), l.workers)
+	l.cond.Broadcast()
+	l.mu.Unlock()
 }
 
 func (l *lane) stop() {
