@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
@@ -511,7 +510,7 @@ func TestMonitoringMetricsAgree(t *testing.T) {
 		return [7]int64{v.InMsgs, v.OutMsgs, v.InBytes, v.OutBytes, int64(v.Subscriptions), v.SlowConsumers, int64(v.Connections)}
 	}
 	var before, after snapshot
-	var families map[string]*dto.MetricFamily
+	var families map[string]promFamily
 	waitFor(t, 10*time.Second, func() error {
 		before = read()
 		families = scrapeMetrics(t, base)
@@ -542,24 +541,24 @@ func TestMonitoringMetricsAgree(t *testing.T) {
 		{"gnatsd_varz_connections", int64(before.v.Connections)},
 		{"gnatsd_varz_event_loops", int64(before.v.EventLoops)},
 	} {
-		ms := metricsNamed(t, families, c.name, dto.MetricType_GAUGE)
+		ms := metricsNamed(t, families, c.name, "GAUGE")
 		if len(ms) != 1 {
 			t.Errorf("%s: %d series, want 1", c.name, len(ms))
 			continue
 		}
-		if got := ms[0].GetGauge().GetValue(); got != float64(c.want) {
+		if got := ms[0].value; got != float64(c.want) {
 			t.Errorf("%s = %v, /varz says %d", c.name, got, c.want)
 		}
-		if l := labelsOf(ms[0]); len(l) != 1 || l["server_id"] != s.ID() {
+		if l := ms[0].labels; len(l) != 1 || l["server_id"] != s.ID() {
 			t.Errorf("%s labels %v", c.name, l)
 		}
 	}
 
 	// Per-loop series: one per loop, labelled server_id and loop.
-	perLoop := func(name string, kind dto.MetricType) map[int]float64 {
+	perLoop := func(name, kind string) map[int]float64 {
 		out := make(map[int]float64)
 		for _, m := range metricsNamed(t, families, name, kind) {
-			l := labelsOf(m)
+			l := m.labels
 			idx, err := strconv.Atoi(l["loop"])
 			if err != nil || l["server_id"] != s.ID() || len(l) != 2 {
 				t.Errorf("%s labels %v", name, l)
@@ -568,7 +567,7 @@ func TestMonitoringMetricsAgree(t *testing.T) {
 			if _, dup := out[idx]; dup {
 				t.Errorf("%s: loop %d twice", name, idx)
 			}
-			out[idx] = m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			out[idx] = m.value
 		}
 		if len(out) != len(before.lz.Loops) {
 			t.Errorf("%s: %d loops, /loopz has %d", name, len(out), len(before.lz.Loops))
@@ -586,7 +585,7 @@ func TestMonitoringMetricsAgree(t *testing.T) {
 		{"evnats_loop_out_bytes", func(l loopJSON) uint64 { return l.OutBytes }},
 	}
 	for _, c := range exact {
-		got := perLoop(c.name, dto.MetricType_GAUGE)
+		got := perLoop(c.name, "GAUGE")
 		for i, l := range before.lz.Loops {
 			if want, later := c.read(l), c.read(after.lz.Loops[i]); want != later {
 				t.Fatalf("%s for loop %d moved from %d to %d while idle", c.name, l.Index, want, later)
@@ -606,7 +605,7 @@ func TestMonitoringMetricsAgree(t *testing.T) {
 		{"evnats_loop_busy_seconds_total", 1e9, func(l loopJSON) uint64 { return l.BusyNanos }},
 	}
 	for _, c := range growing {
-		got := perLoop(c.name, dto.MetricType_COUNTER)
+		got := perLoop(c.name, "COUNTER")
 		for i, l := range before.lz.Loops {
 			lo, hi := float64(c.read(l))/c.scale, float64(c.read(after.lz.Loops[i]))/c.scale
 			if g := got[l.Index]; g < lo || g > hi {
@@ -616,8 +615,20 @@ func TestMonitoringMetricsAgree(t *testing.T) {
 	}
 }
 
+// promFamily and promSeries are what the tests read of a parsed metric
+// family: its type ("GAUGE", "COUNTER", ...) and each series' labels and value.
+type promFamily struct {
+	kind   string
+	series []promSeries
+}
+
+type promSeries struct {
+	labels map[string]string
+	value  float64
+}
+
 // scrapeMetrics fetches /metrics and parses it with the Prometheus text parser.
-func scrapeMetrics(t *testing.T, base string) map[string]*dto.MetricFamily {
+func scrapeMetrics(t *testing.T, base string) map[string]promFamily {
 	t.Helper()
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -632,28 +643,33 @@ func scrapeMetrics(t *testing.T, base string) map[string]*dto.MetricFamily {
 	if err != nil {
 		t.Fatalf("/metrics does not parse: %v", err)
 	}
-	return families
+	out := make(map[string]promFamily, len(families))
+	for name, f := range families {
+		pf := promFamily{kind: f.GetType().String()}
+		for _, m := range f.GetMetric() {
+			ps := promSeries{labels: make(map[string]string)}
+			for _, l := range m.GetLabel() {
+				ps.labels[l.GetName()] = l.GetValue()
+			}
+			ps.value = m.GetGauge().GetValue() + m.GetCounter().GetValue() + m.GetUntyped().GetValue()
+			pf.series = append(pf.series, ps)
+		}
+		out[name] = pf
+	}
+	return out
 }
 
 // metricsNamed returns the series of one family, checking its type.
-func metricsNamed(t *testing.T, families map[string]*dto.MetricFamily, name string, kind dto.MetricType) []*dto.Metric {
+func metricsNamed(t *testing.T, families map[string]promFamily, name, kind string) []promSeries {
 	t.Helper()
 	f, ok := families[name]
 	if !ok {
 		t.Fatalf("metric %s missing", name)
 	}
-	if f.GetType() != kind {
-		t.Errorf("%s is a %v, want %v", name, f.GetType(), kind)
+	if f.kind != kind {
+		t.Errorf("%s is a %s, want %s", name, f.kind, kind)
 	}
-	return f.Metric
-}
-
-func labelsOf(m *dto.Metric) map[string]string {
-	out := make(map[string]string)
-	for _, l := range m.GetLabel() {
-		out[l.GetName()] = l.GetValue()
-	}
-	return out
+	return f.series
 }
 
 // TestMonitoringClosedRingBound closes more clients than max_closed_clients
