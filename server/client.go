@@ -238,8 +238,10 @@ func (c *client) queued() int64 {
 	return c.conn.PendingRemote() + c.outBuffered.Load()
 }
 
-// slowConsumerClose closes a client that cannot keep up. Any loop may call it:
-// only atomics and Conn.Close are used.
+// slowConsumerClose closes a client that cannot keep up. Any loop may call it
+// for pending bytes (only atomics and Conn.Close are used); the write
+// deadline case (deadline true) comes from c's own loop, which may look at
+// its output buffers.
 func (c *client) slowConsumerClose(deadline bool) {
 	if !c.slowConsumer.CompareAndSwap(false, true) {
 		return
@@ -253,7 +255,14 @@ func (c *client) slowConsumerClose(deadline bool) {
 	}
 	lim := s.lim.Load()
 	if deadline {
-		c.noticef("Slow Consumer Detected: WriteDeadline of %v exceeded", lim.writeDeadline)
+		chunks, bytes := 0, 0
+		for _, n := range [2]int{len(c.conn.Out), c.conn.OutboundBuffered()} {
+			if n > 0 {
+				chunks++
+				bytes += n
+			}
+		}
+		c.noticef("Slow Consumer Detected: WriteDeadline of %v exceeded with %d chunks of %d total bytes.", lim.writeDeadline, chunks, bytes)
 	} else {
 		c.noticef("Slow Consumer Detected: MaxPending of %d Exceeded", lim.maxPending)
 	}

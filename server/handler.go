@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net"
 	"time"
 
@@ -165,7 +166,7 @@ func (h *handler) OnClose(conn *reactor.Conn, err error) {
 	switch {
 	case c.isSlowConsumer() && reason == "":
 		reason = "Slow Consumer (Pending Bytes)"
-	case reason == "" && err != nil:
+	case reason == "" && err != nil && !errors.Is(err, io.EOF):
 		reason = "Read Error"
 	case reason == "":
 		reason = "Client Closed"

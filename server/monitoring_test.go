@@ -790,7 +790,6 @@ func TestMonitoringStartLogLines(t *testing.T) {
 // closedStateForErr maps io.EOF to ClientClosed); "Read Error" is for a read
 // that failed.
 func TestMonitoringClientClosedReason(t *testing.T) {
-	t.Skip("server bug, reported: handler.OnClose turns gnet's io.EOF into \"Read Error\"")
 	s := runServer(t, func(o *options.Options) { o.HTTPPort = options.RandomPort })
 	nc := connect(t, s, nats.Name("leaver"))
 	mustFlush(t, nc)

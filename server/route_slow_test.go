@@ -14,7 +14,10 @@ import (
 // dropped and logged), and once the socket has taken nothing for the
 // cluster write_deadline the route is closed.
 func TestClusterSlowRoute(t *testing.T) {
-	const maxPending = 256 << 10
+	// A quarter of max_pending is more than one stall budget's worth of
+	// input (stallBudgetChunk), so the healthy local subscriber survives a
+	// stall that times out on a loaded machine.
+	const maxPending = 512 << 10
 	o := clusterOptions("A")
 	o.MaxPending = maxPending
 	o.MaxPayload = 32 << 10
@@ -34,7 +37,7 @@ func TestClusterSlowRoute(t *testing.T) {
 	lc := connect(t, s)
 	local := mustSub(t, lc, "slow", "")
 	mustFlush(t, lc)
-	const n, size = 300, 16 << 10 // ~4.8 MB, many times max_pending
+	const n, size = 600, 16 << 10 // ~9.6 MB, many times max_pending and the socket buffers
 	payload := bytes.Repeat([]byte("x"), size)
 	for range n {
 		if err := pub.Publish("slow", payload); err != nil {

@@ -22,6 +22,9 @@ const (
 	maxStall       = 10 * time.Millisecond
 	stallPoll      = time.Millisecond
 	maxStalledHeld = 16 << 20
+	// stallBudgetChunk is how much held input one stall budget covers: the
+	// size of one socket read (gnet's read buffer).
+	stallBudgetChunk = 64 << 10
 )
 
 // errStalled stops the parser after a PUB that asked for a stall.
@@ -70,13 +73,25 @@ func (c *client) checkStall() {
 	c.scheduleStallCheck()
 }
 
-// endStall resumes parsing the held input. Loop-only.
+// endStall resumes parsing the held input, in pieces of at most
+// stallBudgetChunk bytes with a fresh stall budget each, as nats-server
+// grants one per read of at most that size: input that piled up during a
+// stall is paced like input read later, not poured out at once. Loop-only.
 func (c *client) endStall() {
 	c.stalled = false
 	c.stallDst = nil
 	held := c.held
 	c.held = nil
-	if len(held) > 0 {
-		c.process(held)
+	for len(held) > 0 && !c.closing {
+		n := min(len(held), stallBudgetChunk)
+		c.process(held[:n])
+		held = held[n:]
+		if c.stalled {
+			// Stalled again: beginStall kept the rest of this piece in a new
+			// c.held; the pieces after it follow.
+			c.held = append(c.held, held...)
+			return
+		}
+		c.stallSpent = nil
 	}
 }
