@@ -71,7 +71,13 @@ func TestEncodeAllocs(t *testing.T) {
 	subj, sid, reply, pay := []byte("foo.bar"), []byte("1"), []byte("_INBOX.1"), make([]byte, 128)
 	hdr := []byte(hdrBlock + "payload")
 	dst := make([]byte, 0, 1024)
+	var frame MsgFrame
 	tests := map[string]func(){
+		"MsgFrame": func() {
+			frame.Reset(subj, reply, -1, pay)
+			dst = frame.Append(dst[:0], sid)
+			dst = frame.Append(dst, sid)
+		},
 		"AppendMsg":  func() { dst = AppendMsg(dst[:0], subj, sid, reply, pay) },
 		"AppendHMsg": func() { dst = AppendHMsg(dst[:0], subj, sid, reply, 12, hdr) },
 		"AppendPub":  func() { dst = AppendPub(dst[:0], subj, reply, pay) },

@@ -79,6 +79,8 @@ func (c *client) pubViolation(subject []byte) {
 func (c *client) deliverResult(r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte, onlyQueues [][]byte) int {
 	fromRoute := c.kind == kindRoute
 	ls := c.ls
+	ls.frames.set(subject, reply, hdrLen, msg)
+	defer ls.frames.clear()
 	targets := ls.routeTargets[:0]
 	maxPending := c.srv.lim.Load().maxPending
 	n := 0
@@ -236,7 +238,7 @@ func (c *client) deliver(sub *subscription, subject, reply []byte, hdrLen int, m
 		if conn.Closed() || dst.closing {
 			return false
 		}
-		conn.Out = appendMsgFrame(conn.OutBuf(), dst, sub.sid, subject, reply, hdrLen, msg)
+		conn.Out = c.ls.frames.forClient(dst).Append(conn.OutBuf(), sub.sid)
 		conn.CountOut(1, payload)
 		conn.MarkDirty()
 		c.checkPending(dst, int64(len(conn.Out))+int64(conn.OutboundBuffered()), maxPending)
@@ -244,7 +246,7 @@ func (c *client) deliver(sub *subscription, subject, reply []byte, hdrLen int, m
 		ob := c.ls.loop.Outbox(dst.ls.loop)
 		buf := ob.Begin()
 		start := len(buf)
-		buf = appendMsgFrame(buf, dst, sub.sid, subject, reply, hdrLen, msg)
+		buf = c.ls.frames.forClient(dst).Append(buf, sub.sid)
 		ob.End(dst.conn, buf, start, 1, payload)
 		c.checkPending(dst, dst.queued(), maxPending)
 	}
@@ -254,14 +256,47 @@ func (c *client) deliver(sub *subscription, subject, reply []byte, hdrLen int, m
 	return true
 }
 
-func appendMsgFrame(b []byte, to *client, sid, subject, reply []byte, hdrLen int, msg []byte) []byte {
-	if hdrLen >= 0 {
-		if to.headers {
-			return proto.AppendHMsg(b, subject, sid, reply, hdrLen, msg)
-		}
-		return proto.AppendMsg(b, subject, sid, reply, msg[hdrLen:])
+// msgFrames formats the message being delivered once per kind of frame a
+// subscriber needs: HMSG, or MSG (headers stripped for a client that did not
+// announce them, or a message without headers). Loop-only, per loop.
+type msgFrames struct {
+	subject, reply, msg []byte
+	hdrLen              int
+	built               [2]bool
+	frame               [2]proto.MsgFrame // [0] MSG, [1] HMSG
+}
+
+func (m *msgFrames) set(subject, reply []byte, hdrLen int, msg []byte) {
+	m.subject, m.reply, m.hdrLen, m.msg = subject, reply, hdrLen, msg
+	m.built = [2]bool{}
+}
+
+// clear drops the references to the message, which lives in a read buffer.
+func (m *msgFrames) clear() {
+	m.subject, m.reply, m.msg = nil, nil, nil
+	m.frame[0].Clear()
+	m.frame[1].Clear()
+}
+
+// forClient returns the frame to send to.
+func (m *msgFrames) forClient(to *client) *proto.MsgFrame {
+	k := 0
+	if m.hdrLen >= 0 && to.headers {
+		k = 1
 	}
-	return proto.AppendMsg(b, subject, sid, reply, msg)
+	f := &m.frame[k]
+	if !m.built[k] {
+		m.built[k] = true
+		switch {
+		case k == 1:
+			f.Reset(m.subject, m.reply, m.hdrLen, m.msg)
+		case m.hdrLen >= 0:
+			f.Reset(m.subject, m.reply, -1, m.msg[m.hdrLen:])
+		default:
+			f.Reset(m.subject, m.reply, -1, m.msg)
+		}
+	}
+	return f
 }
 
 // grantResponse lets dst answer a request it received (allow_responses). The

@@ -24,6 +24,9 @@ type loopState struct {
 	// queue groups; reused.
 	routeTargets []routeTarget
 
+	// frames formats the message being delivered (deliver.go).
+	frames msgFrames
+
 	now time.Time
 }
 
