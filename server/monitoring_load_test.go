@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/evnats/evnats/options"
-	"github.com/evnats/evnats/proto"
 )
 
 // monitorEndpoints are the endpoints that gather from the loops or read
@@ -311,32 +309,7 @@ func runPubSubMonitored(b *testing.B, polled bool) {
 		close(pollDone)
 	}
 
-	frame := proto.AppendPub(nil, []byte("bench"), nil, make([]byte, size))
-	perChunk := (64 << 10) / len(frame)
-	chunk := bytes.Repeat(frame, perChunk)
-	const window = 20000
-	b.SetBytes(size)
-	b.ReportAllocs()
-	b.ResetTimer()
-	sent := 0
-	for sent < b.N {
-		k := min(perChunk, b.N-sent)
-		if _, err := pub.Write(chunk[:k*len(frame)]); err != nil {
-			b.Fatal(err)
-		}
-		sent += k
-		for int64(sent)-recv.n.Load() > window {
-			time.Sleep(50 * time.Microsecond)
-		}
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for recv.n.Load() < int64(b.N) {
-		if time.Now().After(deadline) {
-			b.Fatalf("subscriber stuck at %d of %d", recv.n.Load(), b.N)
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
-	b.StopTimer()
+	pumpPublishes(b, pub, size, recv.n.Load, "subscriber")
 	close(stop)
 	<-pollDone
 	if err, _ := pollErr.Load().(error); err != nil {

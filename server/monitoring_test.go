@@ -218,17 +218,24 @@ func TestMonitoringCountsAfterKnownTraffic(t *testing.T) {
 	}
 }
 
-func TestMonitoringClosedReasons(t *testing.T) {
-	s := runServer(t, func(o *options.Options) {
+// startWithSlowpoke starts a monitored server with a small max_pending and a
+// raw client "slowpoke" subscribed to "flood" that reads nothing by itself.
+func startWithSlowpoke(t *testing.T) (s *Server, base string, slow *rawConn) {
+	t.Helper()
+	s = runServer(t, func(o *options.Options) {
 		o.HTTPPort = options.RandomPort
 		o.MaxPending = 256 << 10
 		o.MaxPayload = 64 << 10
 	})
-	base := monitorURL(s)
-	slow := dialRaw(t, s)
+	slow = dialRaw(t, s)
 	slow.connectRaw(`{"verbose":false,"name":"slowpoke"}`)
 	slow.send("SUB flood 1\r\nPING\r\n")
 	slow.expect(`^PONG$`)
+	return s, monitorURL(s), slow
+}
+
+func TestMonitoringClosedReasons(t *testing.T) {
+	s, base, slow := startWithSlowpoke(t)
 	pub := connect(t, s)
 	payload := make([]byte, 32<<10)
 	for i := range 200 {
@@ -461,16 +468,7 @@ func TestMonitoringLoopzAddsUp(t *testing.T) {
 // grow while idle (flushes, busy time) must lie between the two readings;
 // the others must equal them.
 func TestMonitoringMetricsAgree(t *testing.T) {
-	s := runServer(t, func(o *options.Options) {
-		o.HTTPPort = options.RandomPort
-		o.MaxPending = 256 << 10
-		o.MaxPayload = 64 << 10
-	})
-	base := monitorURL(s)
-	slow := dialRaw(t, s)
-	slow.connectRaw(`{"verbose":false,"name":"slowpoke"}`)
-	slow.send("SUB flood 1\r\nPING\r\n")
-	slow.expect(`^PONG$`)
+	s, base, slow := startWithSlowpoke(t)
 	subs := connect(t, s)
 	for _, subj := range []string{"m.a", "m.b", "m.>"} {
 		if _, err := subs.Subscribe(subj, func(*nats.Msg) {}); err != nil {

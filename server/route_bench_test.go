@@ -1,12 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
-	"time"
-
-	"github.com/evnats/evnats/proto"
 )
 
 // BenchmarkRouteThroughput publishes on A and receives on B, one route hop
@@ -35,33 +31,7 @@ func runRouteBench(b *testing.B, size int) {
 
 	pub := dialBench(b, a)
 	syncConn(b, pub)
-	frame := proto.AppendPub(nil, []byte("bench"), nil, make([]byte, size))
-	perChunk := max(1, (64<<10)/len(frame))
-	chunk := bytes.Repeat(frame, perChunk)
-	window := int64(max(20000, 4*perChunk))
-
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	sent := 0
-	for sent < b.N {
-		k := min(perChunk, b.N-sent)
-		if _, err := pub.Write(chunk[:k*len(frame)]); err != nil {
-			b.Fatal(err)
-		}
-		sent += k
-		for int64(sent)-sub.n.Load() > window {
-			time.Sleep(50 * time.Microsecond)
-		}
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for sub.n.Load() < int64(b.N) {
-		if time.Now().After(deadline) {
-			b.Fatalf("subscriber on B stuck at %d of %d", sub.n.Load(), b.N)
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
-	b.StopTimer()
+	pumpPublishes(b, pub, size, sub.n.Load, "subscriber on B")
 	if el := b.Elapsed().Seconds(); el > 0 {
 		b.ReportMetric(float64(b.N)/el, "msgs/s")
 	}
