@@ -84,8 +84,11 @@ type client struct {
 	// read-modify-write) and read by monitoring. Output counters live in
 	// reactor.Conn (CountOut), because other loops' deliveries land there.
 	inMsgs, inBytes atomic.Uint64
-	lastActivity    atomic.Int64
-	slowConsumer    atomic.Bool
+	// Input counted since the last publishIn, loop-only: the hot path adds
+	// to plain ints and publishes once per processed read.
+	unpubInMsgs, unpubInBytes int
+	lastActivity              atomic.Int64
+	slowConsumer              atomic.Bool
 	// outBuffered mirrors gnet's outbound buffer size after each flush, so
 	// other loops can see how far behind this client is.
 	outBuffered atomic.Int64
@@ -271,3 +274,24 @@ func (c *client) slowConsumerClose(deadline bool) {
 }
 
 func (c *client) isSlowConsumer() bool { return c.slowConsumer.Load() }
+
+// countIn counts one received message of n payload bytes. Loop-only; the
+// counts become visible to monitoring at publishIn.
+func (c *client) countIn(n int) {
+	c.unpubInMsgs++
+	c.unpubInBytes += n
+}
+
+// publishIn makes countIn's counts visible: the client's and its loop's input
+// statistics and its last activity. Loop-only.
+func (c *client) publishIn() {
+	if c.unpubInMsgs == 0 {
+		return
+	}
+	m, b := c.unpubInMsgs, c.unpubInBytes
+	c.unpubInMsgs, c.unpubInBytes = 0, 0
+	c.inMsgs.Store(c.inMsgs.Load() + uint64(m))
+	c.inBytes.Store(c.inBytes.Load() + uint64(b))
+	c.conn.Loop().Stats.CountIn(m, b)
+	c.lastActivity.Store(c.ls.now.UnixNano())
+}

@@ -30,6 +30,7 @@ type connSnapshot struct {
 // snapshot copies c's monitoring view. Loop-only for the fields that only the
 // loop writes; closed connections are snapshotted on their loop in OnClose.
 func (c *client) snapshot(closed bool) connSnapshot {
+	c.publishIn()
 	out, outBytes := c.conn.OutStats()
 	s := connSnapshot{
 		cid:          c.cid,

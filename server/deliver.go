@@ -32,9 +32,7 @@ func (c *client) processPub(subject, reply []byte, hdrLen int, msg []byte) error
 	if err := c.requireConnected(); err != nil {
 		return err
 	}
-	c.inMsgs.Store(c.inMsgs.Load() + 1)
-	c.inBytes.Store(c.inBytes.Load() + uint64(len(msg)))
-	c.conn.Loop().Stats.CountIn(1, len(msg))
+	c.countIn(len(msg))
 	if c.srv.log.TraceEnabled() {
 		c.tracef("<<- [PUB %s %s %d]", subject, reply, len(msg))
 	}
@@ -80,7 +78,6 @@ func (c *client) deliverResult(r *sublist.Result[*subscription], subject, reply 
 	fromRoute := c.kind == kindRoute
 	ls := c.ls
 	ls.frames.set(subject, reply, hdrLen, msg)
-	defer ls.frames.clear()
 	targets := ls.routeTargets[:0]
 	maxPending := c.srv.lim.Load().maxPending
 	n := 0
@@ -122,6 +119,7 @@ func (c *client) deliverResult(r *sublist.Result[*subscription], subject, reply 
 		t.rc, t.queues = nil, t.queues[:0]
 	}
 	ls.routeTargets = targets[:0]
+	ls.frames.clear()
 	return n
 }
 

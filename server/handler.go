@@ -72,6 +72,11 @@ func (h *handler) OnData(conn *reactor.Conn, data []byte) {
 // process feeds plaintext protocol bytes to the parser (or holds them while an
 // auth verdict is pending).
 func (c *client) process(data []byte) {
+	c.processInput(data)
+	c.publishIn()
+}
+
+func (c *client) processInput(data []byte) {
 	if c.authPending || c.stalled {
 		c.hold(data)
 		return

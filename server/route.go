@@ -661,10 +661,7 @@ func (r *route) RMsg(account, subject, reply []byte, queues [][]byte, hdrLen int
 	if err := r.needConnect(); err != nil {
 		return err
 	}
-	c.inMsgs.Store(c.inMsgs.Load() + 1)
-	c.inBytes.Store(c.inBytes.Load() + uint64(len(msg)))
-	c.conn.Loop().Stats.CountIn(1, len(msg))
-	c.lastActivity.Store(c.ls.now.UnixNano())
+	c.countIn(len(msg))
 	if c.srv.log.TraceEnabled() {
 		c.tracef("<<- [RMSG %s %s %s %q %d]", account, subject, reply, queues, len(msg))
 	}
