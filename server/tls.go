@@ -28,8 +28,9 @@ import (
 // input held during a bcrypt check. Steps of one connection run in order;
 // steps of different connections in FIFO order.
 //
-// The lane has GOMAXPROCS/2 goroutines (at least one), so handshakes use at
-// most half the CPUs however many clients reconnect at once: established
+// The lane has GOMAXPROCS goroutines, of which the governor (governor.go)
+// lets all run while no messages flow and half (at least one) while clients
+// exchange messages, so however many clients reconnect at once, established
 // clients see a busier machine, not a frozen loop. Handshakes that wait in the
 // queue longer than the TLS timeout fail, as they would on an overloaded
 // nats-server. Once the handshake is complete, records are decrypted and
