@@ -24,6 +24,7 @@ func (s *Server) runHandshakeGovernor() {
 	}
 	t := time.NewTicker(governorTick)
 	defer t.Stop()
+	loops := s.engine.Loops() // all known since Start (reactor.discoverLoops)
 	var last uint64
 	var lastMoved time.Time
 	current := busy
@@ -33,7 +34,10 @@ func (s *Server) runHandshakeGovernor() {
 			return
 		case now := <-t.C:
 			var moved uint64
-			for _, l := range s.engine.Loops() {
+			if len(loops) < s.engine.NumLoops() {
+				loops = s.engine.Loops()
+			}
+			for _, l := range loops {
 				moved += l.Stats.InUnits.Load() + l.Stats.OutUnits.Load()
 			}
 			if moved != last {

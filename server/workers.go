@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"sync"
-	"sync/atomic"
 )
 
 // workerPool runs slow work off the event loops, in two lanes with their own
@@ -74,7 +73,7 @@ func (p *workerPool) submitHandshake(fn func()) error { return p.handshakes.subm
 
 // running is the number of general tasks running now (tests watch it to see
 // that a bcrypt comparison is in progress). Safe from any goroutine.
-func (p *workerPool) running() int { return int(p.general.running.Load()) }
+func (p *workerPool) running() int { return p.general.running() }
 
 // stop ends both lanes and waits for their goroutines. Queued general work is
 // dropped (its connections are closed by then); queued handshake steps still
@@ -87,18 +86,16 @@ func (p *workerPool) stop() {
 
 // lane is a FIFO of tasks served by a fixed set of goroutines.
 type lane struct {
-	mu      sync.Mutex
-	cond    sync.Cond
-	queue   []func() // tasks waiting, oldest at head
-	head    int
-	limit   int  // maximum queued tasks; 0 = no limit
-	drain   bool // on stop, run what is queued instead of dropping it
-	done    bool
-	workers int // goroutines
-	active  int // tasks taken and not finished
-	// maxActive bounds active (setActive); 0 until set means workers.
-	maxActive int
-	running   atomic.Int32
+	mu        sync.Mutex
+	cond      sync.Cond
+	queue     []func() // tasks waiting, oldest at head
+	head      int
+	limit     int  // maximum queued tasks; 0 = no limit
+	drain     bool // on stop, run what is queued instead of dropping it
+	done      bool
+	workers   int // goroutines
+	active    int // tasks taken and not finished
+	maxActive int // bound on active (setActive); starts at workers
 	wg        sync.WaitGroup
 }
 
@@ -158,14 +155,19 @@ func (l *lane) next() func() {
 func (l *lane) work() {
 	defer l.wg.Done()
 	for fn := l.next(); fn != nil; fn = l.next() {
-		l.running.Add(1)
 		fn()
-		l.running.Add(-1)
 		l.mu.Lock()
 		l.active--
 		l.cond.Signal()
 		l.mu.Unlock()
 	}
+}
+
+// running is the number of tasks taken and not finished.
+func (l *lane) running() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.active
 }
 
 // setActive sets how many tasks may run at once, clamped to [1, workers].

@@ -22,7 +22,7 @@ func TestHandshakeLaneConcurrency(t *testing.T) {
 	<-started
 	// The other three are queued, not running: the lane keeps them until
 	// the limit rises.
-	if n := int(p.handshakes.running.Load()); n != 1 {
+	if n := p.handshakes.running(); n != 1 {
 		t.Fatalf("%d handshake steps running with a limit of 1", n)
 	}
 	select {
@@ -34,7 +34,7 @@ func TestHandshakeLaneConcurrency(t *testing.T) {
 	for range 3 {
 		<-started
 	}
-	if n := int(p.handshakes.running.Load()); n != 4 {
+	if n := p.handshakes.running(); n != 4 {
 		t.Fatalf("%d handshake steps running with a limit of 4", n)
 	}
 	close(release)
